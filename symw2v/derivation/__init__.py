@@ -1,0 +1,1 @@
+"""Derivation files: TOML data -> declarations, definitions, losses and claims (never code)."""

@@ -1,0 +1,69 @@
+"""The parsed content of one derivation file, as plain data classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..language.syntax import Node
+
+KINDS = ("scalar", "vector", "matrix", "index", "indices")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A declared name. ``sizes`` names the dimensions: ``vector[d]`` -> ("d",),
+    ``matrix[V, d]`` -> ("V", "d"), ``index[V]`` (0 <= o < V) -> ("V",), and
+    ``indices[K, V]`` (K entries, each an index into V, repeats allowed) -> ("K", "V")."""
+
+    name: str
+    kind: str
+    sizes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One formula string of the file, its syntax tree, and where it stands (for errors)."""
+
+    text: str
+    tree: Node = field(repr=False)
+    where: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``name = formula`` or, with parameters, ``name(p, q) = formula`` (a macro)."""
+
+    name: str
+    params: tuple[str, ...]
+    formula: Formula
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A chain ``lhs = steps[0] = ... = result``; with ``wrt`` the lhs is grad(loss, wrt)."""
+
+    id: str
+    says: str
+    lhs: Formula
+    steps: tuple[Formula, ...]
+    result: Formula
+    assume: tuple[Formula, ...]
+    wrt: Formula | None
+    line: int | None
+
+    @property
+    def chain(self) -> tuple[Formula, ...]:
+        return (self.lhs, *self.steps, self.result)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    path: str
+    title: str
+    source: str
+    convention: str
+    symbols: dict[str, Declaration]
+    definitions: dict[str, Definition]
+    assume: tuple[Formula, ...]
+    claims: tuple[Claim, ...]

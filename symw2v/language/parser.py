@@ -1,0 +1,182 @@
+"""Formula text -> syntax tree.
+
+Python's own tokenizer and grammar (``ast.parse``) read the text; a whitelist then converts the
+few node types our language has into :mod:`symw2v.language.syntax` nodes and rejects everything
+else. Nothing is ever evaluated: ``ast.parse`` only builds a tree, and names are plain data.
+"""
+
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+
+from .errors import FormulaError
+from .syntax import (
+    Binary,
+    Call,
+    Compare,
+    Indicator,
+    Name,
+    Node,
+    Number,
+    Span,
+    Subscript,
+    Transpose,
+    Unary,
+)
+
+MAX_LENGTH = 4000
+
+BINARY_OPS: dict[type, str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+    ast.MatMult: "@",
+}
+UNARY_OPS: dict[type, str] = {ast.USub: "-", ast.UAdd: "+"}
+COMPARE_OPS: dict[type, str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+
+
+def parse(text: str) -> Node:
+    """Parse one formula. Raises :class:`FormulaError` with a span for anything outside the
+    language: statements, keywords arguments, strings, lambdas, attribute access other than
+    ``.T``, and so on."""
+    if not isinstance(text, str):
+        raise FormulaError(f"a formula must be a string, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"formula longer than {MAX_LENGTH} characters", Span(0, len(text)))
+    if not text.strip():
+        raise FormulaError("empty formula", Span(0, len(text)))
+    try:
+        tree = ast.parse(text.strip() and f"({text}\n)", mode="eval")
+    except SyntaxError as err:
+        pos = _offset(text, (err.lineno or 1), max((err.offset or 1) - 1, 0), shift=1)
+        raise FormulaError(f"syntax error: {err.msg}", Span(pos, pos + 1)) from None
+    except (RecursionError, MemoryError, ValueError) as err:
+        raise FormulaError(f"formula cannot be read: {type(err).__name__}") from None
+    try:
+        return _Converter(text).convert(tree.body)
+    except RecursionError:
+        raise FormulaError("formula is nested too deeply") from None
+
+
+def _offset(text: str, lineno: int, col: int, shift: int = 0) -> int:
+    """Character offset in ``text`` of (line, UTF-8 column) in the wrapped source ``(text\\n)``."""
+    wrapped = f"({text}\n)"
+    lines = wrapped.split("\n")
+    line = lines[min(lineno, len(lines)) - 1]
+    start = sum(len(x) + 1 for x in lines[: min(lineno, len(lines)) - 1])
+    chars = len(line.encode()[:col].decode(errors="ignore"))
+    return max(0, min(len(text), start + chars - shift))
+
+
+class _Converter:
+    def __init__(self, text: str):
+        self.text = text
+
+    def span(self, node: ast.AST) -> Span:
+        start = _offset(self.text, node.lineno, node.col_offset, shift=1)
+        end = _offset(self.text, node.end_lineno or node.lineno, node.end_col_offset or 0, shift=1)
+        return Span(start, max(start, end))
+
+    def fail(self, node: ast.AST, what: str) -> FormulaError:
+        return FormulaError(f"{what} is not part of the formula language", self.span(node))
+
+    def convert(self, node: ast.AST) -> Node:
+        method = getattr(self, f"on_{type(node).__name__}", None)
+        if method is None:
+            raise self.fail(node, _describe(node))
+        return method(node)
+
+    def on_Name(self, node: ast.Name) -> Node:
+        if node.id.startswith("_"):
+            raise FormulaError(f"names may not start with '_': {node.id!r}", self.span(node))
+        return Name(node.id, span=self.span(node))
+
+    def on_Constant(self, node: ast.Constant) -> Node:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(node, f"the constant {value!r}")
+        if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+            raise self.fail(node, f"the constant {value!r}")
+        source = ast.get_source_segment(f"({self.text}\n)", node) or repr(value)
+        return Number(Fraction(source.replace("_", "")), span=self.span(node))
+
+    def on_BinOp(self, node: ast.BinOp) -> Node:
+        op = BINARY_OPS.get(type(node.op))
+        if op is None:
+            raise self.fail(node, f"the operator {type(node.op).__name__}")
+        return Binary(op, self.convert(node.left), self.convert(node.right), span=self.span(node))
+
+    def on_UnaryOp(self, node: ast.UnaryOp) -> Node:
+        op = UNARY_OPS.get(type(node.op))
+        if op is None:
+            raise self.fail(node, f"the operator {type(node.op).__name__}")
+        return Unary(op, self.convert(node.operand), span=self.span(node))
+
+    def on_Call(self, node: ast.Call) -> Node:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail(node.func, "calling anything but a function name")
+        if node.keywords:
+            raise self.fail(node.keywords[0], "a keyword argument")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.fail(node, "a starred argument")
+        args = tuple(self.convert(a) for a in node.args)
+        return Call(node.func.id, args, span=self.span(node))
+
+    def on_Subscript(self, node: ast.Subscript) -> Node:
+        parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        indices = tuple(self.convert(p) for p in parts)
+        return Subscript(self.convert(node.value), indices, span=self.span(node))
+
+    def on_Attribute(self, node: ast.Attribute) -> Node:
+        if node.attr != "T":
+            raise self.fail(node, f"the attribute .{node.attr}")
+        return Transpose(self.convert(node.value), span=self.span(node))
+
+    def on_Compare(self, node: ast.Compare) -> Node:
+        if len(node.ops) != 1:
+            raise self.fail(node, "a chained comparison")
+        op = COMPARE_OPS.get(type(node.ops[0]))
+        if op is None:
+            raise self.fail(node, f"the comparison {type(node.ops[0]).__name__}")
+        left, right = self.convert(node.left), self.convert(node.comparators[0])
+        return Compare(op, left, right, span=self.span(node))
+
+    def on_List(self, node: ast.List) -> Node:
+        if len(node.elts) != 1 or not isinstance(node.elts[0], ast.Compare):
+            raise self.fail(node, "a list (brackets hold exactly one comparison: [a == b])")
+        condition = self.convert(node.elts[0])
+        assert isinstance(condition, Compare)
+        return Indicator(condition, span=self.span(node))
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        "Lambda": "a lambda",
+        "JoinedStr": "an f-string",
+        "Tuple": "a tuple",
+        "BoolOp": "and/or",
+        "IfExp": "a conditional expression",
+        "NamedExpr": "an assignment",
+        "Dict": "a dict",
+        "Set": "a set",
+        "ListComp": "a comprehension",
+        "GeneratorExp": "a generator",
+        "Await": "await",
+        "Yield": "yield",
+        "Slice": "a slice",
+        "Starred": "a starred expression",
+    }
+    return names.get(type(node).__name__, f"the construct {type(node).__name__}")

@@ -1,0 +1,78 @@
+"""Syntax tree of the formula language.
+
+Every node records the character span of the text it came from, so that errors can point at
+the offending part of a formula. Spans do not take part in equality: two trees are equal when
+they denote the same formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character range ``[start, end)`` within one formula string."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Node:
+    span: Span = field(compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    id: str
+
+
+@dataclass(frozen=True)
+class Number(Node):
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Unary(Node):
+    op: str  # "-" or "+"
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    op: str  # one of + - * / ** @
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    func: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Subscript(Node):
+    base: Node
+    indices: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Transpose(Node):
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    op: str  # == != < <= > >= in "not in"
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Indicator(Node):
+    """Iverson bracket ``[condition]``: 1 where the condition holds, else 0."""
+
+    condition: Compare

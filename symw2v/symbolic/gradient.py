@@ -1,0 +1,33 @@
+"""Automatic gradients: SymPy differentiates the index-notation loss component by component.
+
+``grad(J, X)`` has X's shape (denominator layout), whatever the convention: component ``idx``
+is dJ/dX[idx]. For a row ``U[o]`` that is dJ/dU[o, i]; for a sample row ``U[ws[s]]`` SymPy
+produces sum_k delta(ws[k], ws[s]) terms, which count repeated samples by construction.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..language.errors import FormulaError
+from ..language.syntax import Span
+from .tensor import Tensor, shape_text
+
+
+def gradient(f: Tensor, x: Tensor, span: Span) -> Tensor:
+    if f.shape:
+        raise FormulaError(f"grad needs a scalar to differentiate, not {shape_text(f.shape)}", span)
+    if x.target is None:
+        raise FormulaError(
+            "grad differentiates by a declared symbol or a row of one (v_c, U, U[o], x)", span
+        )
+    value = f.scalar()
+    target = x.target
+    cache: dict[tuple[sp.Expr, ...], sp.Expr] = {}
+
+    def rule(idx: tuple[sp.Expr, ...]) -> sp.Expr:
+        if idx not in cache:
+            cache[idx] = sp.diff(value, target.element(idx))
+        return cache[idx]
+
+    return Tensor(x.shape, rule)

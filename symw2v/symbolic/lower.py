@@ -1,0 +1,315 @@
+"""Syntax tree -> typed :class:`Tensor` in SymPy index notation, checking every shape.
+
+A :class:`Scope` holds what names mean in one derivation file: declared arrays (SymPy
+``IndexedBase``), scalars, indices, index lists, sizes, and definitions (lowered on first use;
+definitions with parameters are macros, lowered at each call).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..derivation.document import Declaration, Definition, Derivation, Formula
+from ..language.errors import FormulaError
+from ..language.syntax import (
+    Binary,
+    Call,
+    Compare,
+    Indicator,
+    Name,
+    Node,
+    Number,
+    Subscript,
+    Transpose,
+    Unary,
+)
+from . import ops
+from .assumptions import Assumptions
+from .functions import indicator
+from .gradient import gradient
+from .tensor import Index, IndexList, Size, Target, Tensor, index_symbol, shape_text, size_symbol
+
+Value = Tensor | Index | IndexList | Size
+
+
+class LoweringError(FormulaError):
+    """A FormulaError tied to the formula (definition or claim field) it occurred in."""
+
+    def __init__(self, err: FormulaError, formula: Formula):
+        super().__init__(err.message, err.span)
+        self.formula = formula
+
+
+def declare(decl: Declaration) -> Value:
+    """The SymPy object behind a declared name."""
+    sizes = tuple(size_symbol(s) for s in decl.sizes)
+    if decl.kind == "scalar":
+        sym = sp.Symbol(decl.name, real=True)
+        return Tensor((), lambda idx: sym, Target(sym))
+    if decl.kind in ("vector", "matrix"):
+        base = sp.IndexedBase(decl.name, real=True)
+        return Tensor(sizes, lambda idx: base[idx], Target(base))
+    if decl.kind == "index":
+        return Index(index_symbol(decl.name), sizes[0])
+    return IndexList(sp.IndexedBase(decl.name, integer=True), sizes[0], sizes[1])
+
+
+@dataclass
+class Scope:
+    names: dict[str, Value | Definition] = field(default_factory=dict)
+    lowered: dict[str, Value] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, derivation: Derivation) -> Scope:
+        names: dict[str, Value | Definition] = {}
+        for decl in derivation.symbols.values():
+            for s in decl.sizes:
+                names.setdefault(s, Size(size_symbol(s)))
+        for decl in derivation.symbols.values():
+            names[decl.name] = declare(decl)
+        names.update(derivation.definitions)
+        return cls(names)
+
+    def child(self, bindings: dict[str, Value]) -> Scope:
+        return Scope({**self.names, **bindings}, {})
+
+
+class Lowerer:
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def formula(self, formula: Formula) -> Value:
+        try:
+            return self.lower(formula.tree)
+        except LoweringError:
+            raise
+        except FormulaError as err:
+            raise LoweringError(err, formula) from None
+
+    def tensor(self, node: Node) -> Tensor:
+        value = self.lower(node)
+        if isinstance(value, Index):
+            if value.size is None:
+                raise FormulaError("a summation index used as a number before its range is known", node.span)
+            return ops.constant(value.value)
+        if isinstance(value, Size):
+            return ops.constant(value.symbol)
+        if not isinstance(value, Tensor):
+            raise FormulaError(f"expected a number, vector or matrix here, not {_kind(value)}", node.span)
+        return value
+
+    def index(self, node: Node) -> Index | IndexList:
+        value = self.lower(node)
+        if isinstance(value, Index | IndexList):
+            return value
+        if isinstance(value, Tensor) and not value.shape:
+            number = value.scalar()
+            if number.is_Integer and number >= 0:
+                return Index(number, None)
+        raise FormulaError(f"expected an index here, not {_kind(value)}", node.span)
+
+    def lower(self, node: Node) -> Value:
+        handler = NODE_RULES.get(type(node))
+        if handler is None:
+            raise FormulaError(f"unsupported syntax {type(node).__name__}", node.span)
+        return handler(self, node)
+
+    # -- names ------------------------------------------------------------------------------
+
+    def name(self, node: Name) -> Value:
+        if node.id in self.scope.lowered:
+            return self.scope.lowered[node.id]
+        entry = self.scope.names.get(node.id)
+        if entry is None:
+            hint = " (it is a function; call it)" if node.id in CALLS else ""
+            raise FormulaError(f"undeclared name {node.id!r}{hint}", node.span)
+        if isinstance(entry, Definition):
+            if entry.params:
+                raise FormulaError(f"{node.id} takes arguments: {node.id}({', '.join(entry.params)})", node.span)
+            value = Lowerer(self.scope.child({})).formula(entry.formula)
+            self.scope.lowered[node.id] = value
+            return value
+        return entry
+
+    def macro(self, node: Call, definition: Definition) -> Value:
+        if len(node.args) != len(definition.params):
+            raise FormulaError(
+                f"{definition.name} takes {len(definition.params)} argument(s), got {len(node.args)}", node.span
+            )
+        bindings = {p: self.lower(a) for p, a in zip(definition.params, node.args, strict=True)}
+        return Lowerer(self.scope.child(bindings)).formula(definition.formula)
+
+
+def _kind(value: object) -> str:
+    match value:
+        case Tensor(shape=shape):
+            return f"a {shape_text(shape)} value"
+        case Index():
+            return "an index"
+        case IndexList():
+            return "an index list"
+        case Size():
+            return "a size"
+    return type(value).__name__
+
+
+# ---- node rules -------------------------------------------------------------------------------
+
+
+def _number(lw: Lowerer, node: Number) -> Value:
+    return ops.constant(sp.Rational(node.value.numerator, node.value.denominator))
+
+
+def _unary(lw: Lowerer, node: Unary) -> Value:
+    x = lw.tensor(node.operand)
+    return ops.elementwise(lambda e: -e, x) if node.op == "-" else x
+
+
+def _binary(lw: Lowerer, node: Binary) -> Value:
+    a, b = lw.tensor(node.left), lw.tensor(node.right)
+    if node.op == "@":
+        return ops.matmul(a, b, node.span)
+    return ops.arithmetic(node.op, a, b, node.span)
+
+
+def _subscript(lw: Lowerer, node: Subscript) -> Value:
+    base = lw.lower(node.base)
+    keys = [lw.index(k) for k in node.indices]
+    if isinstance(base, IndexList):
+        if len(keys) != 1 or not isinstance(keys[0], Index):
+            raise FormulaError("an index list takes one index: ws[k]", node.span)
+        ops.check_index(keys[0], base.length, node.span, str(base.base))
+        return Index(base.base[keys[0].value], base.size)
+    if not isinstance(base, Tensor):
+        raise FormulaError(f"cannot index {_kind(base)}", node.span)
+    return ops.subscript(base, keys, node.span)
+
+
+def _transpose(lw: Lowerer, node: Transpose) -> Value:
+    return ops.transpose(lw.tensor(node.operand))
+
+
+COMPARE_RULES: dict[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
+    "<": sp.StrictLessThan,
+    "<=": sp.LessThan,
+    ">": sp.StrictGreaterThan,
+    ">=": sp.GreaterThan,
+}
+
+
+def _indicator(lw: Lowerer, node: Indicator) -> Value:
+    cond = node.condition
+    if cond.op in ("==", "!="):
+        a, b = lw.index(cond.left), lw.index(cond.right)
+        if not isinstance(a, Index) or not isinstance(b, Index):
+            raise FormulaError("[a == b] compares two indices", cond.span)
+        delta = sp.KroneckerDelta(a.value, b.value)
+        return ops.constant(delta if cond.op == "==" else 1 - delta)
+    if cond.op in COMPARE_RULES:
+        x, y = lw.tensor(cond.left), lw.tensor(cond.right)
+        if x.shape or y.shape:
+            raise FormulaError("[x > y] compares scalars", cond.span)
+        return ops.constant(indicator(COMPARE_RULES[cond.op](x.scalar(), y.scalar())))
+    raise FormulaError(f"[a {cond.op} b] is not an indicator; use ==, !=, <, <=, >, >=", cond.span)
+
+
+def _call(lw: Lowerer, node: Call) -> Value:
+    entry = lw.scope.names.get(node.func)
+    if isinstance(entry, Definition):
+        return lw.macro(node, entry)
+    rule = CALLS.get(node.func)
+    if rule is None:
+        raise FormulaError(f"unknown function {node.func!r}", node.span)
+    arity, apply = rule
+    if len(node.args) != arity:
+        raise FormulaError(f"{node.func} takes {arity} argument(s), got {len(node.args)}", node.span)
+    return apply(lw, node)
+
+
+def _size(lw: Lowerer, node: Node) -> sp.Expr:
+    value = lw.lower(node)
+    if not isinstance(value, Size):
+        raise FormulaError(f"expected a size name here, not {_kind(value)}", node.span)
+    return value.symbol
+
+
+def _sum(lw: Lowerer, node: Call) -> Value:
+    binder_node, body_node = node.args
+    size = None
+    if isinstance(binder_node, Compare) and binder_node.op == "in":
+        size = _size(lw, binder_node.right)
+        binder_node = binder_node.left
+    if not isinstance(binder_node, Name):
+        raise FormulaError("sum(k, body) or sum(k in K, body) binds a plain name k", binder_node.span)
+    binder = Index(ops.fresh(binder_node.id), size)
+    body = Lowerer(lw.scope.child({binder_node.id: binder})).tensor(body_node)
+    if binder.size is None:
+        raise FormulaError(
+            f"cannot tell what {binder_node.id} ranges over; write sum({binder_node.id} in N, ...)",
+            binder_node.span,
+        )
+    return ops.summation(binder, body)
+
+
+def _elementwise(name: str) -> tuple[int, Callable[[Lowerer, Call], Value]]:
+    return 1, lambda lw, node: ops.elementwise(ops.ELEMENTWISE[name], lw.tensor(node.args[0]))
+
+
+def _onehot(lw: Lowerer, node: Call) -> Value:
+    index = lw.index(node.args[0])
+    if not isinstance(index, Index):
+        raise FormulaError("onehot takes one index", node.args[0].span)
+    return ops.onehot(index, _size(lw, node.args[1]), node.span)
+
+
+CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
+    **{name: _elementwise(name) for name in ops.ELEMENTWISE},
+    "softmax": (1, lambda lw, n: ops.softmax(lw.tensor(n.args[0]), n.span)),
+    "outer": (2, lambda lw, n: ops.outer(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "logaddexp": (2, lambda lw, n: ops.logaddexp(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "onehot": (2, _onehot),
+    "ones": (1, lambda lw, n: ops.filled(sp.S.One, (_size(lw, n.args[0]),))),
+    "zeros": (1, lambda lw, n: ops.filled(sp.S.Zero, (_size(lw, n.args[0]),))),
+    "sum": (2, _sum),
+    "grad": (2, lambda lw, n: gradient(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+}
+
+NODE_RULES: dict[type, Callable] = {
+    Name: Lowerer.name,
+    Number: _number,
+    Unary: _unary,
+    Binary: _binary,
+    Subscript: _subscript,
+    Transpose: _transpose,
+    Indicator: _indicator,
+    Call: _call,
+}
+
+
+# ---- assumptions ------------------------------------------------------------------------------
+
+
+def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
+    """``distinct(ws)``, ``o not in ws`` or ``a != b`` -> :class:`Assumptions`."""
+    node = formula.tree
+    try:
+        if isinstance(node, Call) and node.func == "distinct" and len(node.args) == 1:
+            lst = lw.lower(node.args[0])
+            if isinstance(lst, IndexList):
+                return Assumptions(distinct=frozenset({lst.base}))
+        if isinstance(node, Compare) and node.op == "not in":
+            item, lst = lw.index(node.left), lw.lower(node.right)
+            if isinstance(item, Index) and isinstance(lst, IndexList):
+                return Assumptions(not_in=frozenset({(item.value, lst.base)}))
+        if isinstance(node, Compare) and node.op == "!=":
+            a, b = lw.index(node.left), lw.index(node.right)
+            if isinstance(a, Index) and isinstance(b, Index):
+                return Assumptions(unequal=frozenset({frozenset((a.value, b.value))}))
+        raise FormulaError(
+            "an assumption is distinct(ws), o not in ws, or a != b (indices)", node.span
+        )
+    except FormulaError as err:
+        raise LoweringError(err, formula) from None

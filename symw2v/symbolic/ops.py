@@ -1,0 +1,187 @@
+"""The rule table: for each operation, its shape rule and its component rule, side by side.
+
+Every user-facing operation is a thin wrapper over one primitive, :func:`tensor_map`, that
+builds a tensor of a given shape from a rule for its components (as HIPS autograd builds its
+operators over one primitive). Shapes are checked eagerly, when a formula is lowered;
+components are produced lazily, only when a verdict needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from ..language.errors import FormulaError
+from ..language.syntax import Span
+from .functions import relu, sigma
+from .tensor import Index, IndexList, Tensor, shape_text
+
+Shape = tuple[sp.Expr, ...]
+
+
+def fresh(name: str = "j") -> sp.Dummy:
+    return sp.Dummy(name, integer=True, nonnegative=True)
+
+
+def tensor_map(shape: Shape, rule: Callable[[Shape], sp.Expr]) -> Tensor:
+    """The one primitive: a tensor of ``shape`` whose component at ``idx`` is ``rule(idx)``."""
+    return Tensor(tuple(shape), rule)
+
+
+def constant(value: sp.Expr) -> Tensor:
+    return tensor_map((), lambda idx: sp.sympify(value))
+
+
+# ---- elementwise scalar functions -------------------------------------------------------
+
+ELEMENTWISE: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "exp": sp.exp,
+    "log": sp.log,
+    "sigma": sigma,
+    "relu": relu,
+    "tanh": sp.tanh,
+}
+
+
+def elementwise(f: Callable[[sp.Expr], sp.Expr], x: Tensor) -> Tensor:
+    return tensor_map(x.shape, lambda idx: f(x.at(idx)))
+
+
+# ---- arithmetic with scalar broadcasting ---------------------------------------------------
+
+ARITHMETIC: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+
+
+def arithmetic(op: str, a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """Elementwise ``a op b``; a scalar operand broadcasts. ``**`` needs a scalar exponent."""
+    if op == "**" and b.shape:
+        raise FormulaError(f"the exponent of ** must be a scalar, not {shape_text(b.shape)}", span)
+    if a.shape and b.shape and a.shape != b.shape:
+        raise FormulaError(
+            f"shape mismatch: {shape_text(a.shape)} {op} {shape_text(b.shape)}"
+            + _transpose_hint(a.shape, b.shape),
+            span,
+        )
+    f = ARITHMETIC[op]
+    shape = a.shape or b.shape
+    return tensor_map(
+        shape, lambda idx: f(a.at(idx if a.shape else ()), b.at(idx if b.shape else ()))
+    )
+
+
+def _transpose_hint(a: Shape, b: Shape) -> str:
+    return " (one is the transpose of the other)" if len(a) == 2 and a == b[::-1] else ""
+
+
+def matmul(a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """``@`` with NumPy's rules for ranks 1 and 2; vectors have no orientation."""
+    if not a.shape or not b.shape:
+        raise FormulaError("@ needs vectors or matrices; use * with a scalar", span)
+    if a.shape[-1] != b.shape[0]:
+        raise FormulaError(
+            f"shape mismatch: {shape_text(a.shape)} @ {shape_text(b.shape)}: inner sizes "
+            f"{a.shape[-1]} and {b.shape[0]} differ",
+            span,
+        )
+    shape = a.shape[:-1] + b.shape[1:]
+    na = len(a.shape) - 1
+
+    def rule(idx: Shape) -> sp.Expr:
+        j = fresh()
+        return sp.Sum(a.at(idx[:na] + (j,)) * b.at((j,) + idx[na:]), (j, 0, a.shape[-1] - 1))
+
+    return tensor_map(shape, rule)
+
+
+def transpose(x: Tensor) -> Tensor:
+    if x.rank < 2:
+        return x  # vectors have no orientation: u.T @ v is u @ v
+    return tensor_map(x.shape[::-1], lambda idx: x.at(idx[::-1]))
+
+
+# ---- functions with their own shape rules --------------------------------------------------
+
+
+def softmax(x: Tensor, span: Span) -> Tensor:
+    if x.rank != 1:
+        raise FormulaError(f"softmax takes a vector, not {shape_text(x.shape)}", span)
+
+    def rule(idx: Shape) -> sp.Expr:
+        j = fresh()
+        return sp.exp(x.at(idx)) / sp.Sum(sp.exp(x.at((j,))), (j, 0, x.shape[0] - 1))
+
+    return tensor_map(x.shape, rule)
+
+
+def outer(a: Tensor, b: Tensor, span: Span) -> Tensor:
+    if a.rank != 1 or b.rank != 1:
+        raise FormulaError("outer takes two vectors", span)
+    return tensor_map(a.shape + b.shape, lambda idx: a.at(idx[:1]) * b.at(idx[1:]))
+
+
+def onehot(i: Index, size: sp.Expr, span: Span) -> Tensor:
+    check_index(i, size, span, "onehot")
+    return tensor_map((size,), lambda idx: sp.KroneckerDelta(idx[0], i.value))
+
+
+def filled(value: sp.Expr, shape: Shape) -> Tensor:
+    """``ones(n)``, ``zeros(n)``, ``zeros(m, n)``."""
+    return tensor_map(shape, lambda idx: value)
+
+
+def logaddexp(a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """log(exp(a) + exp(b)), elementwise."""
+    total = arithmetic("+", elementwise(sp.exp, a), elementwise(sp.exp, b), span)
+    return elementwise(sp.log, total)
+
+
+def summation(binder: Index, body: Tensor) -> Tensor:
+    """sum over ``binder`` in range(binder.size) of ``body`` (any shape)."""
+    return tensor_map(
+        body.shape, lambda idx: sp.Sum(body.at(idx), (binder.value, 0, binder.size - 1))
+    )
+
+
+def check_index(i: Index, size: sp.Expr, span: Span, what: str) -> None:
+    """An index must range over the axis it indexes; a binder learns its range here."""
+    if i.size is None:
+        i.size = size
+    elif i.size != size and not (i.value.is_Integer and 0 <= i.value):
+        raise FormulaError(
+            f"{what}: the index {i.value} ranges over {i.size}, but the axis has size {size}", span
+        )
+
+
+def subscript(x: Tensor, keys: list[Index | IndexList], span: Span) -> Tensor:
+    """``x[i]`` (row), ``x[i, j]`` (element), ``x[ws]`` (gather rows ws[0..K-1])."""
+    if len(keys) > x.rank:
+        raise FormulaError(f"too many indices for a {shape_text(x.shape)} value", span)
+    shape: list[sp.Expr] = []
+    for key, size in zip(keys, x.shape, strict=False):
+        if isinstance(key, IndexList):
+            if key.size != size:
+                raise FormulaError(
+                    f"the index list {key.base} ranges over {key.size}, but the axis has size {size}",
+                    span,
+                )
+            shape.append(key.length)
+        else:
+            check_index(key, size, span, "index")
+    shape.extend(x.shape[len(keys) :])
+
+    def rule(idx: Shape) -> sp.Expr:
+        it = iter(idx)
+        picked = [key.base[next(it)] if isinstance(key, IndexList) else key.value for key in keys]
+        return x.at(tuple(picked) + tuple(it))
+
+    target = None
+    if x.target is not None and all(isinstance(k, Index) for k in keys):
+        target = type(x.target)(x.target.base, x.target.prefix + tuple(k.value for k in keys))
+    return Tensor(tuple(shape), rule, target)

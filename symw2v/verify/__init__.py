@@ -1,0 +1,1 @@
+"""Verdicts: general proofs in index notation, exact checks at concrete shapes, counterexamples."""

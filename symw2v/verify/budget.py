@@ -1,0 +1,31 @@
+"""A wall-clock budget that interrupts long SymPy computations, so a claim never hangs."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+@contextmanager
+def budget(seconds: float | None):
+    """Raise :class:`BudgetExceeded` inside the block after ``seconds`` (main thread only;
+    elsewhere the block runs unbounded)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise BudgetExceeded
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,81 @@
+"""What the checker says about each step and each claim, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .concrete import Counterexample
+
+PROVED, CHECKED, REFUTED, UNDECIDED, MALFORMED = (
+    "proved",
+    "checked",
+    "refuted",
+    "undecided",
+    "malformed",
+)
+# Worst first: a claim takes the worst verdict of its steps.
+SEVERITY = (MALFORMED, REFUTED, UNDECIDED, CHECKED, PROVED)
+
+
+def worst(verdicts: list[str]) -> str:
+    return min(verdicts, key=SEVERITY.index) if verdicts else PROVED
+
+
+@dataclass
+class StepResult:
+    """Verdict of one link ``left = right`` of a chain (step n compares chain[n-1], chain[n])."""
+
+    number: int
+    left: str
+    right: str
+    verdict: str
+    shown: str
+    shapes: list[str] = field(default_factory=list)
+    counterexample: Counterexample | None = None
+    residual: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "step": self.number,
+            "left": self.left,
+            "right": self.right,
+            "verdict": self.verdict,
+            "shown": self.shown,
+            "shapes": self.shapes,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "residual": self.residual,
+            "seconds": round(self.seconds, 4),
+        }
+
+
+@dataclass
+class ClaimResult:
+    file: str
+    claim: str
+    says: str
+    verdict: str
+    steps: list[StepResult] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def shapes(self) -> list[str]:
+        return sorted({s for step in self.steps for s in step.shapes})
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        return next((s.counterexample for s in self.steps if s.counterexample), None)
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "claim": self.claim,
+            "says": self.says,
+            "verdict": self.verdict,
+            "shapes": self.shapes,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "error": self.error,
+            "steps": [s.to_json() for s in self.steps],
+            "seconds": round(self.seconds, 4),
+        }
