@@ -68,7 +68,9 @@ class _Reader:
         try:
             tree = parse(value)
         except FormulaError as err:
-            raise self.error(err.message, line=line, where=where, text=value, span=err.span) from None
+            raise self.error(
+                err.message, line=line, where=where, text=value, span=err.span
+            ) from None
         return Formula(value, tree, where, line)
 
     def table(self, data: dict, key: str) -> dict:
@@ -93,11 +95,14 @@ class _Reader:
             for key, value in self.table(data, section).items():
                 definition = self.definition(section, key, value)
                 if definition.name in symbols or definition.name in definitions:
-                    raise self.error(f"{definition.name!r} is defined twice", where=f"{section}.{key}")
+                    raise self.error(
+                        f"{definition.name!r} is defined twice", where=f"{section}.{key}"
+                    )
                 definitions[definition.name] = definition
         losses = [k for k in self.table(data, "loss")]
         assume = tuple(
-            self.formula(a, f"assume[{n}]") for n, a in enumerate(self._list(data, "assume", "file"))
+            self.formula(a, f"assume[{n}]")
+            for n, a in enumerate(self._list(data, "assume", "file"))
         )
         raw_claims = data.get("claim", [])
         if not isinstance(raw_claims, list):
@@ -169,17 +174,21 @@ class _Reader:
         where = f"claim {cid!r}"
         unknown = set(data) - CLAIM_KEYS
         if unknown:
-            raise self.error(f"unknown key(s): {', '.join(sorted(unknown))}", line=start, where=where)
+            raise self.error(
+                f"unknown key(s): {', '.join(sorted(unknown))}", line=start, where=where
+            )
         if "result" not in data:
             raise self.error("a claim needs a result", line=start, where=where)
         if ("wrt" in data) == ("lhs" in data):
-            raise self.error("a claim has exactly one of wrt (a gradient) or lhs", line=start, where=where)
+            raise self.error(
+                "a claim has exactly one of wrt (a gradient) or lhs", line=start, where=where
+            )
         wrt = None
         if "wrt" in data:
             wrt = self.formula(data["wrt"], f"{where}, wrt", start)
             of = data.get("of") or (losses[0] if len(losses) == 1 else None)
             if of is None:
-                raise self.error("say which loss with of = \"...\"", line=start, where=where)
+                raise self.error('say which loss with of = "..."', line=start, where=where)
             span = Span(0, len(wrt.text))
             tree = Call("grad", (Name(str(of), span=span), wrt.tree), span=span)
             lhs = Formula(f"grad({of}, {wrt.text})", tree, f"{where}, wrt", wrt.line)

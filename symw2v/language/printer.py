@@ -5,7 +5,18 @@
 
 from __future__ import annotations
 
-from .syntax import Binary, Call, Compare, Indicator, Name, Node, Number, Subscript, Transpose, Unary
+from .syntax import (
+    Binary,
+    Call,
+    Compare,
+    Indicator,
+    Name,
+    Node,
+    Number,
+    Subscript,
+    Transpose,
+    Unary,
+)
 
 # Python's precedence levels for the operators we print; higher binds tighter.
 PRECEDENCE = {"cmp": 1, "+": 2, "-": 2, "*": 3, "/": 3, "@": 3, "unary": 4, "**": 5, "atom": 6}

@@ -93,12 +93,16 @@ class Lowerer:
         value = self.lower(node)
         if isinstance(value, Index):
             if value.size is None:
-                raise FormulaError("a summation index used as a number before its range is known", node.span)
+                raise FormulaError(
+                    "a summation index used as a number before its range is known", node.span
+                )
             return ops.constant(value.value)
         if isinstance(value, Size):
             return ops.constant(value.symbol)
         if not isinstance(value, Tensor):
-            raise FormulaError(f"expected a number, vector or matrix here, not {_kind(value)}", node.span)
+            raise FormulaError(
+                f"expected a number, vector or matrix here, not {_kind(value)}", node.span
+            )
         return value
 
     def index(self, node: Node) -> Index | IndexList:
@@ -128,7 +132,9 @@ class Lowerer:
             raise FormulaError(f"undeclared name {node.id!r}{hint}", node.span)
         if isinstance(entry, Definition):
             if entry.params:
-                raise FormulaError(f"{node.id} takes arguments: {node.id}({', '.join(entry.params)})", node.span)
+                raise FormulaError(
+                    f"{node.id} takes arguments: {node.id}({', '.join(entry.params)})", node.span
+                )
             value = Lowerer(self.scope.child({})).formula(entry.formula)
             self.scope.lowered[node.id] = value
             return value
@@ -137,7 +143,8 @@ class Lowerer:
     def macro(self, node: Call, definition: Definition) -> Value:
         if len(node.args) != len(definition.params):
             raise FormulaError(
-                f"{definition.name} takes {len(definition.params)} argument(s), got {len(node.args)}", node.span
+                f"{definition.name} takes {len(definition.params)} argument(s), got {len(node.args)}",
+                node.span,
             )
         bindings = {p: self.lower(a) for p, a in zip(definition.params, node.args, strict=True)}
         return Lowerer(self.scope.child(bindings)).formula(definition.formula)
@@ -225,7 +232,9 @@ def _call(lw: Lowerer, node: Call) -> Value:
         raise FormulaError(f"unknown function {node.func!r}", node.span)
     arity, apply = rule
     if len(node.args) != arity:
-        raise FormulaError(f"{node.func} takes {arity} argument(s), got {len(node.args)}", node.span)
+        raise FormulaError(
+            f"{node.func} takes {arity} argument(s), got {len(node.args)}", node.span
+        )
     return apply(lw, node)
 
 
@@ -243,7 +252,9 @@ def _sum(lw: Lowerer, node: Call) -> Value:
         size = _size(lw, binder_node.right)
         binder_node = binder_node.left
     if not isinstance(binder_node, Name):
-        raise FormulaError("sum(k, body) or sum(k in K, body) binds a plain name k", binder_node.span)
+        raise FormulaError(
+            "sum(k, body) or sum(k in K, body) binds a plain name k", binder_node.span
+        )
     binder = Index(ops.fresh(binder_node.id), size)
     body = Lowerer(lw.scope.child({binder_node.id: binder})).tensor(body_node)
     if binder.size is None:
@@ -269,7 +280,10 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     **{name: _elementwise(name) for name in ops.ELEMENTWISE},
     "softmax": (1, lambda lw, n: ops.softmax(lw.tensor(n.args[0]), n.span)),
     "outer": (2, lambda lw, n: ops.outer(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
-    "logaddexp": (2, lambda lw, n: ops.logaddexp(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "logaddexp": (
+        2,
+        lambda lw, n: ops.logaddexp(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span),
+    ),
     "onehot": (2, _onehot),
     "ones": (1, lambda lw, n: ops.filled(sp.S.One, (_size(lw, n.args[0]),))),
     "zeros": (1, lambda lw, n: ops.filled(sp.S.Zero, (_size(lw, n.args[0]),))),

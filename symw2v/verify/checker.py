@@ -68,7 +68,9 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def check_derivation(derivation: Derivation, claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
+def check_derivation(
+    derivation: Derivation, claim_budget: float = DEFAULT_BUDGET
+) -> list[ClaimResult]:
     scope = Scope.of(derivation)
     return [check_claim(derivation, scope, claim, claim_budget) for claim in derivation.claims]
 
@@ -92,7 +94,9 @@ def check_claim(
         pass
     for n in range(len(result.steps) + 1, len(tensors)):
         result.steps.append(
-            StepResult(n, texts[n - 1], texts[n], UNDECIDED, f"budget of {claim_budget:g} s exhausted")
+            StepResult(
+                n, texts[n - 1], texts[n], UNDECIDED, f"budget of {claim_budget:g} s exhausted"
+            )
         )
     result.verdict = worst([s.verdict for s in result.steps])
     result.seconds = time.perf_counter() - start
@@ -128,7 +132,9 @@ def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Te
     for formula, value in zip(claim.chain[1:], values[1:], strict=True):
         if value.shape != shape:
             raise fail(_shape_message(shape, value.shape, claim, derivation.convention), formula)
-    components = tuple(sp.Dummy("ijk"[n % 3], integer=True, nonnegative=True) for n in range(len(shape)))
+    components = tuple(
+        sp.Dummy("ijk"[n % 3], integer=True, nonnegative=True) for n in range(len(shape))
+    )
     index_ranges = {v.value: v.size for v in scope.names.values() if isinstance(v, Index)}
     lists = {v.base: (v.length, v.size) for v in scope.names.values() if isinstance(v, IndexList)}
     sizes = [v.symbol for v in scope.names.values() if isinstance(v, Size)]
@@ -210,7 +216,9 @@ def _piecewise_zero(diff: sp.Expr) -> bool:
 
 def _shown(step: StepResult) -> str:
     if step.verdict == PROVED:
-        return "proved for all sizes" + (f"; guard instance {step.shapes[0]}" if step.shapes else "")
+        return "proved for all sizes" + (
+            f"; guard instance {step.shapes[0]}" if step.shapes else ""
+        )
     if step.verdict == CHECKED:
         return "exact at " + ("; ".join(step.shapes) or "the only instance")
     if step.verdict == REFUTED and step.counterexample:

@@ -53,7 +53,12 @@ def instances(
     out: list[Instance] = []
     for level in levels:
         concrete = {s: level for s in sizes}
-        ranges = {r for _, r in list_shapes.values()} | set(index_ranges.values())
+        constrained = {e for e, _ in assumptions.not_in} | {
+            e for p in assumptions.unequal for e in p
+        }
+        ranges = {r for _, r in list_shapes.values()}
+        ranges |= {r for s, r in index_ranges.items() if s in constrained}
+        ranges -= {n for n, _ in list_shapes.values()}  # growing a length would not help
         for _ in range(8):  # grow the ranges indices draw from until the assumptions can hold
             draws = [_draw(rng, concrete, index_ranges, list_shapes, assumptions, False)]
             if any(b not in assumptions.distinct for b in list_shapes):
@@ -108,7 +113,9 @@ def unroll(e: sp.Expr) -> sp.Expr:
         for k, lo, hi in reversed(e.limits[1:]):
             body = sp.Sum(body, (k, lo, hi))
         k, lo, hi = e.limits[0]
-        return sp.Add(*[unroll(body.xreplace({k: sp.Integer(n)})) for n in range(int(lo), int(hi) + 1)])
+        return sp.Add(
+            *[unroll(body.xreplace({k: sp.Integer(n)})) for n in range(int(lo), int(hi) + 1)]
+        )
     if not e.args or isinstance(e, sp.Indexed):
         return e
     return e.func(*[unroll(a) for a in e.args])

@@ -30,7 +30,7 @@ def piecewise_is_zero(e: sp.Expr) -> bool | None:
     inner = [(a + b) / 2 for a, b in zip(cuts, cuts[1:], strict=False)]
     outer = [cuts[0] - 1, cuts[-1] + 1] if cuts else [sp.S.Zero]
     for r in inner + outer:
-        chosen = e.replace(lambda p: isinstance(p, sp.Piecewise), lambda p: _branch(p, x, r))
+        chosen = e.replace(lambda p: isinstance(p, sp.Piecewise), lambda p, r=r: _branch(p, x, r))
         if cancel_form(chosen) != 0:
             return False
     return all(sp.simplify(e.xreplace({x: p})) == 0 for p in cuts)

@@ -1,0 +1,1 @@
+"""Presenting verdicts: one printer class per output target (terminal table, JSON)."""

@@ -1,0 +1,153 @@
+"""Every claim in derivations/ verifies, and the known-wrong variants of each closed form are
+refuted (or, for a transpose under the rows convention, rejected as a convention error)."""
+
+from __future__ import annotations
+
+import pytest
+
+from symw2v.verify.checker import check_paths
+from tests.helpers import DERIVATIONS, verdicts_of
+
+
+@pytest.fixture(scope="module")
+def results():
+    return check_paths([DERIVATIONS])
+
+
+def test_every_claim_in_derivations_verifies(results):
+    assert len(results) >= 25
+    bad = [
+        (r.file, r.claim, r.verdict, r.error)
+        for r in results
+        if r.verdict not in ("proved", "checked")
+    ]
+    assert not bad
+
+
+def test_the_gradients_of_b_to_d_and_g_to_i_are_proved_for_all_sizes(results):
+    gradient_claims = [r for r in results if r.claim[0] in "bcdghi" and r.claim != "i.v_c.closed"]
+    assert gradient_claims
+    assert all(r.verdict == "proved" for r in gradient_claims), [
+        (r.claim, r.verdict) for r in gradient_claims if r.verdict != "proved"
+    ]
+
+
+NAIVE = """
+convention = "rows"
+[symbols]
+v_c = "vector[d]"
+U = "matrix[V, d]"
+o = "index[V]"
+w = "index[V]"
+[define]
+u_o = "U[o]"
+yhat = "softmax(U @ v_c)"
+y = "onehot(o, V)"
+[loss]
+J = "-log(yhat[o])"
+"""
+
+NEG = """
+convention = "rows"
+assume = [{assume}]
+[symbols]
+v_c = "vector[d]"
+U = "matrix[V, d]"
+o = "index[V]"
+ws = "indices[K, V]"
+s = "index[K]"
+[define]
+u_o = "U[o]"
+[loss]
+J = "-log(sigma(u_o @ v_c)) - sum(k, log(sigma(-U[ws[k]] @ v_c)))"
+"""
+
+
+def claim(wrt: str, result: str, cid: str = "x", assume: str = "") -> str:
+    extra = f"assume = [{assume}]\n" if assume else ""
+    return f'[[claim]]\nid = "{cid}"\nwrt = "{wrt}"\nresult = "{result}"\n{extra}'
+
+
+WRONG = [
+    # (preamble, wrt, wrong result, claim assumptions, what is wrong)
+    (NAIVE, "v_c", "U.T @ (y - yhat)", "", "sign flip"),
+    (NAIVE, "v_c", "U.T @ yhat", "", "dropped term"),
+    (NAIVE, "v_c", "-U.T @ y", "", "dropped the softmax term"),
+    (NAIVE, "v_c", "2 * U.T @ (yhat - y)", "", "factor 2"),
+    (NAIVE, "u_o", "(yhat[o] + 1) * v_c", "", "sign of the one-hot term"),
+    (NAIVE, "U[w]", "(yhat[w] - 1) * v_c", '"w != o"', "wrong case"),
+    (NAIVE, "U", "outer(y - yhat, v_c)", "", "sign flip"),
+    (NAIVE, "U", "outer(yhat, v_c)", "", "dropped term"),
+    (
+        NEG.format(assume='"distinct(ws)", "o not in ws"'),
+        "v_c",
+        "(sigma(u_o @ v_c) - 1) * u_o + sum(k, sigma(-U[ws[k]] @ v_c) * U[ws[k]])",
+        "",
+        "sigma(x) for sigma(-x)",
+    ),
+    (
+        NEG.format(assume='"distinct(ws)", "o not in ws"'),
+        "v_c",
+        "(sigma(u_o @ v_c) - 1) * u_o - sum(k, sigma(U[ws[k]] @ v_c) * U[ws[k]])",
+        "",
+        "sign flip",
+    ),
+    (
+        NEG.format(assume='"distinct(ws)", "o not in ws"'),
+        "v_c",
+        "(sigma(u_o @ v_c - 1)) * u_o + sum(k, sigma(U[ws[k]] @ v_c) * U[ws[k]])",
+        "",
+        "-1 inside sigma",
+    ),
+    (
+        NEG.format(assume='"distinct(ws)", "o not in ws"'),
+        "u_o",
+        "(1 - sigma(u_o @ v_c)) * v_c",
+        "",
+        "sign",
+    ),
+    (
+        NEG.format(assume='"distinct(ws)", "o not in ws"'),
+        "U[ws[s]]",
+        "sigma(-U[ws[s]] @ v_c) * v_c",
+        "",
+        "sigma(-x) for sigma(x)",
+    ),
+    # Repeated samples: counting each sample once is wrong once repeats are allowed.
+    (
+        NEG.format(assume='"o not in ws"'),
+        "U[ws[s]]",
+        "sigma(U[ws[s]] @ v_c) * v_c",
+        "",
+        "repeat counted once",
+    ),
+]
+
+
+@pytest.mark.parametrize("preamble,wrt,result,assume,what", WRONG, ids=[w[-1] for w in WRONG])
+def test_wrong_variants_are_refuted(preamble, wrt, result, assume, what):
+    assert verdicts_of(preamble + claim(wrt, result, assume=assume)) == {"x": "refuted"}
+
+
+def test_the_same_variants_corrected_are_proved():
+    text = NAIVE + claim("v_c", "U.T @ (yhat - y)", "a") + claim("U", "outer(yhat - y, v_c)", "b")
+    assert verdicts_of(text) == {"a": "proved", "b": "proved"}
+
+
+def test_column_convention_gradient_under_rows_is_a_convention_error():
+    from symw2v.derivation.loader import loads
+    from symw2v.verify.checker import check_derivation
+
+    [result] = check_derivation(loads(NAIVE + claim("U", "outer(v_c, yhat - y)"), "rows.toml"))
+    assert result.verdict == "malformed"
+    assert "convention error" in result.error and "rows.toml" in result.error
+
+
+def test_equivalent_rewrites_are_not_flagged():
+    text = (
+        NAIVE
+        + claim("U", "outer(yhat, v_c) - outer(y, v_c)", "outer")
+        + '[[claim]]\nid = "sig"\nlhs = "sigma(v_c[0]) * (1 - sigma(v_c[0]))"\n'
+        'result = "exp(-v_c[0]) / (1 + exp(-v_c[0]))**2"\n'
+    )
+    assert verdicts_of(text) == {"outer": "proved", "sig": "proved"}
