@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..verify.verdict import ClaimResult
@@ -26,10 +27,10 @@ class TablePrinter:
             table.add_column(column, overflow="fold")
         for r in results:
             table.add_row(
-                r.file.rsplit("/", 1)[-1],
-                r.claim,
+                escape(r.file.rsplit("/", 1)[-1]),
+                escape(r.claim),
                 f"[{STYLE[r.verdict]}]{r.verdict}[/]",
-                self._shown(r),
+                escape(self._shown(r)),
             )
         self.console.print(table)
         for r in results:
