@@ -341,7 +341,7 @@ def test_duplicate_claim_id() -> None:
     text = VALID + edit('id = "c"', 'id = "b"', SECOND_CLAIM)
     err = load_error(text)
     shown = str(err)
-    assert shown.startswith(f"{FILE}: ")
+    assert shown.startswith(f"{FILE}:23: claim 'b': ")
     assert "claim id 'b' is used twice" in shown
 
 
@@ -392,15 +392,10 @@ def test_unreadable_files(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Known bugs in the loader (strict xfail: each XPASSes, and so fails, once fixed)
+# Former bugs in the loader, fixed: regression tests
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG loader: some errors carry no line although it is known (unknown top-level key,"
-    " duplicate claim id, non-string formula or steps inside a claim)",
-)
 @pytest.mark.parametrize(
     ("text", "line"),
     [
@@ -417,11 +412,6 @@ def test_every_error_has_a_line(text: str, line: int) -> None:
     assert str(err).startswith(f"{FILE}:{line}: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG loader.symbols: the line is found by searching for '<name> ' anywhere, so with "
-    "title 'Two losses' an error in symbol o is reported at line 1",
-)
 def test_symbol_error_line_is_not_fooled_by_other_lines() -> None:
     text = edit('"Naive softmax"', '"Two losses"', edit('"index[V]"', '"tensor[3]"'))
     err = load_error(text)
@@ -429,11 +419,6 @@ def test_symbol_error_line_is_not_fooled_by_other_lines() -> None:
     assert err.line == line_no(text, "tensor[3]") == 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG loader: claim lines are found by exact '[[claim]]' lines, so a trailing comment "
-    "shifts every claim's line (here claim 'b' is reported at claim 'c''s line)",
-)
 def test_claim_line_with_trailing_comment() -> None:
     text = (
         edit("[[claim]]", "[[claim]]  # the first one", edit("says = ", "sayz = ")) + SECOND_CLAIM
@@ -443,21 +428,11 @@ def test_claim_line_with_trailing_comment() -> None:
     assert err.line == 16
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG loader.definition: parameters are not checked to be names: 'J1(1, +)' is "
-    "accepted with params ('1', '+')",
-)
 def test_definition_params_must_be_names() -> None:
     err = load_error(edit('"J1(o)"', '"J1(1, +)"'))
     assert err.where == "define.J1(1, +)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG loader.claim: 'of' is not validated: of = 3 gives lhs grad(3, v_c) whose tree "
-    "holds Name('3')",
-)
 def test_of_must_name_a_loss() -> None:
     err = load_error(edit('wrt = "v_c"', 'wrt = "v_c"\nof = 3'))
     assert err.where == "claim 'b'"

@@ -49,7 +49,8 @@ class _Reader:
     def __init__(self, path: str, text: str):
         self.path = path
         self.lines = text.splitlines()
-        self.claim_lines = [n + 1 for n, s in enumerate(self.lines) if s.strip() == "[[claim]]"]
+        header = re.compile(r"^\s*\[\[\s*claim\s*\]\]\s*(#.*)?$")
+        self.claim_lines = [n + 1 for n, s in enumerate(self.lines) if header.match(s)]
 
     def error(self, message: str, **kw) -> DerivationError:
         return DerivationError(self.path, message, **kw)
@@ -61,9 +62,21 @@ class _Reader:
                 return n
         return None
 
-    def formula(self, value: object, where: str, after: int = 0) -> Formula:
+    def key_line(self, key: str, after: int = 0) -> int | None:
+        """Line at or after ``after`` where ``key = ...`` or the table ``[key]`` is written."""
+        pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)")
+        for n in range(max(after, 1), len(self.lines) + 1):
+            if pattern.match(self.lines[n - 1]):
+                return n
+        return None
+
+    def formula(self, value: object, where: str, after: int = 0, key: str | None = None) -> Formula:
         if not isinstance(value, str):
-            raise self.error(f"expected a formula string, got {type(value).__name__}", where=where)
+            raise self.error(
+                f"expected a formula string, got {type(value).__name__}",
+                where=where,
+                line=self.key_line(key, after) if key else (after or None),
+            )
         line = self.line_of(value, after)
         try:
             tree = parse(value)
@@ -82,7 +95,8 @@ class _Reader:
     def read(self, data: dict) -> Derivation:
         unknown = set(data) - TOP_KEYS
         if unknown:
-            raise self.error(f"unknown top-level key(s): {', '.join(sorted(unknown))}")
+            first = min(unknown, key=lambda k: self.key_line(k) or 0)
+            raise self.error(f"unknown top-level key(s): {', '.join(sorted(unknown))}", line=self.key_line(first))
         convention = data.get("convention", "rows")
         if convention not in CONVENTIONS:
             raise self.error(
@@ -107,11 +121,11 @@ class _Reader:
         raw_claims = data.get("claim", [])
         if not isinstance(raw_claims, list):
             raise self.error("claims are written as [[claim]] tables")
-        claims = tuple(self.claim(n, c, losses) for n, c in enumerate(raw_claims))
+        claims = tuple(self.claim(n, c, losses, definitions) for n, c in enumerate(raw_claims))
         ids = [c.id for c in claims]
-        for cid in ids:
-            if ids.count(cid) > 1:
-                raise self.error(f"claim id {cid!r} is used twice")
+        for n, cid in enumerate(ids):
+            if cid in ids[:n]:
+                raise self.error(f"claim id {cid!r} is used twice", line=claims[n].line, where=f"claim {cid!r}")
         return Derivation(
             self.path,
             str(data.get("title", Path(self.path).stem)),
@@ -125,9 +139,10 @@ class _Reader:
 
     def symbols(self, table: dict) -> dict[str, Declaration]:
         out = {}
+        section = self.key_line("symbols") or 0
         for name, value in table.items():
             where = f"symbols.{name}"
-            line = self.line_of(f"{name} ")
+            line = self.key_line(name, section)
             if not re.fullmatch(IDENT, name):
                 raise self.error(f"{name!r} is not a valid name", line=line, where=where)
             match = TYPE_RE.match(value) if isinstance(value, str) else None
@@ -155,18 +170,21 @@ class _Reader:
         if not match:
             raise self.error(f"{key!r} is not a name or name(params)", where=where)
         params = tuple(p.strip() for p in (match.group("params") or "").split(",") if p.strip())
-        formula = self.formula(value, where, self.line_of(key) or 0)
+        line = self.key_line(key, self.key_line(section) or 0)
+        if not all(re.fullmatch(IDENT, p) for p in params) or len(set(params)) != len(params):
+            raise self.error(f"parameters must be distinct names: {key!r}", where=where, line=line)
+        formula = self.formula(value, where, line or 0, key=key)
         return Definition(match.group("name"), params, formula)
 
-    def _list(self, data: dict, key: str, where: str) -> list:
+    def _list(self, data: dict, key: str, where: str, after: int = 0) -> list:
         value = data.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            raise self.error(f"{key} must be a list of formulas", where=where)
+            raise self.error(f"{key} must be a list of formulas", where=where, line=self.key_line(key, after))
         return value
 
-    def claim(self, n: int, data: object, losses: list[str]) -> Claim:
+    def claim(self, n: int, data: object, losses: list[str], definitions: dict) -> Claim:
         start = self.claim_lines[n] if n < len(self.claim_lines) else 0
         if not isinstance(data, dict):
             raise self.error("a claim must be a table", line=start)
@@ -185,22 +203,28 @@ class _Reader:
             )
         wrt = None
         if "wrt" in data:
-            wrt = self.formula(data["wrt"], f"{where}, wrt", start)
+            wrt = self.formula(data["wrt"], f"{where}, wrt", start, key="wrt")
             of = data.get("of") or (losses[0] if len(losses) == 1 else None)
             if of is None:
                 raise self.error('say which loss with of = "..."', line=start, where=where)
+            if not isinstance(of, str) or of not in definitions:
+                raise self.error(
+                    f"of = {of!r} names no loss or definition of this file",
+                    line=self.key_line("of", start),
+                    where=where,
+                )
             span = Span(0, len(wrt.text))
             tree = Call("grad", (Name(str(of), span=span), wrt.tree), span=span)
             lhs = Formula(f"grad({of}, {wrt.text})", tree, f"{where}, wrt", wrt.line)
         else:
-            lhs = self.formula(data["lhs"], f"{where}, lhs", start)
+            lhs = self.formula(data["lhs"], f"{where}, lhs", start, key="lhs")
         steps = tuple(
-            self.formula(s, f"{where}, steps[{k}]", start)
-            for k, s in enumerate(self._list(data, "steps", where))
+            self.formula(s, f"{where}, steps[{k}]", start, key="steps")
+            for k, s in enumerate(self._list(data, "steps", where, start))
         )
-        result = self.formula(data["result"], f"{where}, result", start)
+        result = self.formula(data["result"], f"{where}, result", start, key="result")
         assume = tuple(
-            self.formula(a, f"{where}, assume[{k}]", start)
-            for k, a in enumerate(self._list(data, "assume", where))
+            self.formula(a, f"{where}, assume[{k}]", start, key="assume")
+            for k, a in enumerate(self._list(data, "assume", where, start))
         )
         return Claim(cid, str(data.get("says", "")), lhs, steps, result, assume, wrt, start or None)

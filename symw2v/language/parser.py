@@ -8,6 +8,7 @@ else. Nothing is ever evaluated: ``ast.parse`` only builds a tree, and names are
 from __future__ import annotations
 
 import ast
+import warnings
 from fractions import Fraction
 
 from .errors import FormulaError
@@ -58,37 +59,39 @@ def parse(text: str) -> Node:
         raise FormulaError(f"formula longer than {MAX_LENGTH} characters", Span(0, len(text)))
     if not text.strip():
         raise FormulaError("empty formula", Span(0, len(text)))
+    # One line with the same character offsets: newlines become spaces, and nothing is wrapped
+    # around the text (a wrapping "(...)" would let "a) + (b" through).
+    source = text.replace("\r", " ").replace("\n", " ")
+    lead = len(source) - len(source.lstrip())
+    body = source[lead:]
     try:
-        tree = ast.parse(text.strip() and f"({text}\n)", mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a SyntaxWarning is an error here, whatever the filters
+            tree = ast.parse(body, mode="eval")
     except SyntaxError as err:
-        pos = _offset(text, (err.lineno or 1), max((err.offset or 1) - 1, 0), shift=1)
+        # SyntaxError.offset counts characters (1-based); an end-of-input error points at the
+        # last character so that the span stays inside the text.
+        pos = min(len(text) - 1, lead + max((err.offset or 1) - 1, 0))
         raise FormulaError(f"syntax error: {err.msg}", Span(pos, pos + 1)) from None
     except (RecursionError, MemoryError, ValueError) as err:
         raise FormulaError(f"formula cannot be read: {type(err).__name__}") from None
     try:
-        return _Converter(text).convert(tree.body)
+        return _Converter(body, lead).convert(tree.body)
     except RecursionError:
         raise FormulaError("formula is nested too deeply") from None
 
 
-def _offset(text: str, lineno: int, col: int, shift: int = 0) -> int:
-    """Character offset in ``text`` of (line, UTF-8 column) in the wrapped source ``(text\\n)``."""
-    wrapped = f"({text}\n)"
-    lines = wrapped.split("\n")
-    line = lines[min(lineno, len(lines)) - 1]
-    start = sum(len(x) + 1 for x in lines[: min(lineno, len(lines)) - 1])
-    chars = len(line.encode()[:col].decode(errors="ignore"))
-    return max(0, min(len(text), start + chars - shift))
-
-
 class _Converter:
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, body: str, lead: int):
+        self.body, self.lead = body, lead
+
+    def offset(self, utf8_column: int) -> int:
+        """ast reports node columns in UTF-8 bytes; spans count characters of the text."""
+        return self.lead + len(self.body.encode()[:utf8_column].decode(errors="ignore"))
 
     def span(self, node: ast.AST) -> Span:
-        start = _offset(self.text, node.lineno, node.col_offset, shift=1)
-        end = _offset(self.text, node.end_lineno or node.lineno, node.end_col_offset or 0, shift=1)
-        return Span(start, max(start, end))
+        start = self.offset(node.col_offset)
+        return Span(start, max(start, self.offset(node.end_col_offset or 0)))
 
     def fail(self, node: ast.AST, what: str) -> FormulaError:
         return FormulaError(f"{what} is not part of the formula language", self.span(node))
@@ -110,8 +113,14 @@ class _Converter:
             raise self.fail(node, f"the constant {value!r}")
         if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
             raise self.fail(node, f"the constant {value!r}")
-        source = ast.get_source_segment(f"({self.text}\n)", node) or repr(value)
-        return Number(Fraction(source.replace("_", "")), span=self.span(node))
+        source = ast.get_source_segment(self.body, node) or repr(value)
+        try:
+            number = Fraction(source.replace("_", ""))
+        except ValueError:
+            raise self.fail(node, f"the number {source!r} (write it in decimal)") from None
+        if abs(number.numerator).bit_length() > 128 or number.denominator.bit_length() > 128:
+            raise self.fail(node, f"the number {source!r} (too large or too precise)")
+        return Number(number, span=self.span(node))
 
     def on_BinOp(self, node: ast.BinOp) -> Node:
         op = BINARY_OPS.get(type(node.op))
@@ -137,6 +146,8 @@ class _Converter:
 
     def on_Subscript(self, node: ast.Subscript) -> Node:
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if not parts:
+            raise self.fail(node, "an empty subscript")
         indices = tuple(self.convert(p) for p in parts)
         return Subscript(self.convert(node.value), indices, span=self.span(node))
 

@@ -47,8 +47,8 @@ def _print(node: Node) -> tuple[str, int]:
         case Name(id=name):
             return name, PRECEDENCE["atom"]
         case Number():
-            text = _number(node)
-            return text, PRECEDENCE["atom"]
+            # Below "atom": a number before .T or [...] needs parentheses ("2.T" is not Python).
+            return _number(node), PRECEDENCE["**"]
         case Unary(op=op, operand=operand):
             text, prec = _print(operand)
             return op + _wrap(text, prec, PRECEDENCE["unary"]), PRECEDENCE["unary"]
@@ -56,7 +56,7 @@ def _print(node: Node) -> tuple[str, int]:
             lt, lp = _print(left)
             rt, rp = _print(right)
             # ** is right-associative and binds tighter than a unary minus on its left.
-            left_text = _wrap(lt, lp, PRECEDENCE["atom"])
+            left_text = lt if isinstance(left, Number) else _wrap(lt, lp, PRECEDENCE["atom"])
             return f"{left_text}**{_wrap(rt, rp, PRECEDENCE['unary'])}", PRECEDENCE["**"]
         case Binary(op=op, left=left, right=right):
             prec = PRECEDENCE[op]
