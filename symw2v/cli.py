@@ -52,5 +52,74 @@ def check(paths: tuple[str, ...], as_json: bool, budget: float) -> None:
     sys.exit(1 if verdicts & {REFUTED, UNDECIDED} else 0)
 
 
+# ---------------------------------------------------------------- training (symw2v/train)
+_PRESET_NAMES = ("word2vec", "cs224n")
+
+
+@main.command()
+@click.argument("corpus", required=False)
+@click.option("--preset", type=click.Choice(_PRESET_NAMES), default="word2vec", show_default=True,
+              help="Base settings (see symw2v/train/presets.py); the options below override them.")
+@click.option("-o", "--out", default="vectors.bin", show_default=True,
+              help="Vectors file: word2vec binary for .bin, text otherwise.")
+@click.option("--dim", type=click.IntRange(min=1), help="Vector size d.")
+@click.option("--window", type=click.IntRange(min=1), help="Largest window (drawn in 1..window per centre).")
+@click.option("--negative", type=click.IntRange(min=1), help="Negatives K per pair.")
+@click.option("--loss", type=click.Choice(["neg", "softmax"]), help="Negative sampling or naive softmax.")
+@click.option("--sample", type=click.FloatRange(min=0), help="Subsampling threshold (0: off).")
+@click.option("--min-count", type=click.IntRange(min=1), help="Drop words rarer than this.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Epochs over the corpus (selects the epoch mode).")
+@click.option("--iterations", type=click.IntRange(min=0), help="Minibatches of random centres (iteration mode).")
+@click.option("--batch", type=click.IntRange(min=1), help="Epoch mode: pairs per minibatch.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Initial learning rate.")
+@click.option("--schedule", type=click.Choice(["linear", "step"]), help="Learning-rate decay.")
+@click.option("--step-every", type=click.IntRange(min=1), help="Step schedule: halve every this many iterations.")
+@click.option("--seed", type=int, help="Random seed (runs are reproducible).")
+@click.option("--dtype", type=click.Choice(["float32", "float64"]), help="Parameter precision.")
+@click.option("--checkpoint", type=click.Path(dir_okay=False), help="Checkpoint file, written atomically.")
+@click.option("--checkpoint-every", default=30.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds between checkpoints.")
+@click.option("--resume", is_flag=True, help="Continue from --checkpoint (same corpus and options).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--max-blocks", type=click.IntRange(min=1), hidden=True, help="Stop after this many blocks.")
+def train(**options) -> None:
+    """Train skip-gram word2vec with the generated kernels on CORPUS.
+
+    CORPUS: a text file (one sentence per line), a Stanford Sentiment Treebank folder, or nothing
+    for the embedded default corpus (the King James Bible). Exit 1 if training diverges, 2 for bad input."""
+    from .train.commands import run_train
+
+    run_train(**options)
+
+
+@main.command("eval")
+@click.argument("vectors", type=click.Path(exists=True, dir_okay=False))
+@click.option("-w", "--word", "words", multiple=True, help="Print the nearest neighbours of this word.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="Neighbours per word.")
+@click.option("--pairs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Word-pair similarity file (word1<TAB>word2<TAB>score).")
+@click.option("--analogies", "analogy_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Analogy file in questions-words format.")
+@click.option("--standard", is_flag=True, help="Also WordSim-353, SimLex-999, questions-words from gensim's test data.")
+@click.option("--restrict", default=30000, show_default=True, type=click.IntRange(min=1),
+              help="Analogy answers among this many most frequent words.")
+def evaluate(**options) -> None:
+    """Evaluate VECTORS (word2vec text/binary, or a checkpoint): neighbours, similarity, analogies."""
+    from .train.commands import run_eval
+
+    run_eval(**options)
+
+
+@main.command()
+@click.argument("vectors", type=click.Path(exists=True, dir_okay=False))
+@click.argument("words", nargs=-1, required=True)
+@click.option("-o", "--out", default="word_vectors.png", show_default=True, help="PNG file to write.")
+def plot(**options) -> None:
+    """Plot WORDS of VECTORS projected on their two principal axes (PNG)."""
+    from .train.commands import run_plot
+
+    run_plot(**options)
+
+
 if __name__ == "__main__":
     main()
