@@ -1,0 +1,207 @@
+"""Training: planted structure is recovered, runs are reproducible, resume is exact, sampling is right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from symw2v.train import checkpoint as ckpt
+from symw2v.train.corpus import load_corpus, sentences_from_sst, tokenize
+from symw2v.train.evaluate import Embeddings
+from symw2v.train.loop import DivergedError, TrainConfig, Trainer, TrainingError
+from symw2v.train.sampling import UnigramSampler, keep_probabilities, window_pairs
+from symw2v.train.vocab import Vocab
+from tests.train_kernels import KERNELS
+
+GROUP_A = ["cat", "dog", "cow", "horse"]
+GROUP_B = ["red", "blue", "green", "yellow"]
+CTX_A = ["eats", "runs", "sleeps", "barks", "grazes"]
+CTX_B = ["paint", "shade", "colour", "bright", "dark"]
+
+
+def planted_corpus(n: int = 1500, seed: int = 0) -> list[list[str]]:
+    """Sentences of one group word among 3 context words of its own group: A words share contexts,
+    B words share other contexts; A and B never meet."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        word, ctx = (GROUP_A, CTX_A) if rng.random() < 0.5 else (GROUP_B, CTX_B)
+        s = list(rng.choice(ctx, 3))
+        s.insert(int(rng.integers(0, 4)), str(rng.choice(word)))
+        out.append(s)
+    return out
+
+
+def make_trainer(sentences, **kw) -> Trainer:
+    base = dict(dim=16, window=2, negative=3, sample=0, min_count=1, epochs=3, batch=16, lr=0.05, block_words=1000)
+    base.update(kw)
+    config = TrainConfig(**base)
+    vocab = Vocab.build(sentences, config.min_count)
+    stream, offsets = vocab.encode(sentences)
+    return Trainer(config, vocab, stream, offsets, kernels=KERNELS)
+
+
+def group_purity(tr: Trainer) -> float:
+    emb = Embeddings(list(tr.vocab.words), tr.W_in)
+    hits = 0
+    for group in (GROUP_A, GROUP_B):
+        for w in group:
+            nearest = [n for n, _ in emb.neighbours(w, 20) if n in GROUP_A + GROUP_B][:3]
+            hits += sum(n in group for n in nearest)
+    return hits / (3 * len(GROUP_A + GROUP_B))
+
+
+@pytest.mark.parametrize("loss", ["neg", "softmax"])
+def test_planted_structure_is_recovered(loss):
+    tr = make_trainer(planted_corpus(), loss=loss, lr=0.05 if loss == "neg" else 0.1)
+    assert group_purity(tr) < 0.9  # random initialisation: no structure yet
+    tr.run()
+    assert group_purity(tr) == 1.0
+    first, last = tr.state.history[0][3], tr.state.history[-1][3]
+    assert last < 0.85 * first
+
+
+def test_training_with_a_wrong_sign_does_not_recover_structure():
+    """The planted test can fail: flip the centre gradient's sign (gradient ascent on v_c)."""
+
+    class Flipped:
+        scatter_rows = staticmethod(KERNELS.scatter_rows)
+
+        @staticmethod
+        def neg_sampling(v_c, u_o, u_neg):
+            loss, g_vc, g_uo, g_uneg = KERNELS.neg_sampling(v_c, u_o, u_neg)
+            return loss, -g_vc, g_uo, g_uneg
+
+    tr = make_trainer(planted_corpus(), lr=0.05)
+    tr.kernels = Flipped
+    try:
+        tr.run()
+    except DivergedError:
+        return
+    assert group_purity(tr) < 1.0
+
+
+def test_seeded_runs_are_reproducible_and_seeds_matter():
+    a, b, c = (make_trainer(planted_corpus(300), epochs=1, seed=s) for s in (7, 7, 8))
+    for t in (a, b, c):
+        t.run()
+    assert np.array_equal(a.W_in, b.W_in) and np.array_equal(a.W_out, b.W_out)
+    assert not np.array_equal(a.W_in, c.W_in)
+    assert a.W_in.dtype == np.float32
+
+
+@pytest.mark.parametrize("mode", ["epochs", "iterations"])
+def test_resume_equals_uninterrupted(tmp_path, mode):
+    sents = planted_corpus(600)
+    kw = dict(block_words=300) if mode == "epochs" else dict(iterations=90, block_iterations=20, centres=5)
+    whole = make_trainer(sents, **kw)
+    whole.run()
+    first = make_trainer(sents, **kw)
+    first.run(max_blocks=3)
+    assert not first.done
+    path = tmp_path / "run.ckpt"
+    ckpt.save(first, path)
+    second = make_trainer(sents, **kw)  # a fresh process would build exactly this
+    ckpt.restore(second, path)
+    second.run()
+    assert second.state.block == whole.state.block and second.state.iteration == whole.state.iteration
+    assert np.array_equal(second.W_in, whole.W_in)
+    assert np.array_equal(second.W_out, whole.W_out)
+    assert second.state.history == whole.state.history
+
+
+def test_resume_refuses_another_corpus_or_settings(tmp_path):
+    tr = make_trainer(planted_corpus(200), epochs=1)
+    tr.run(max_blocks=1)
+    path = tmp_path / "c.ckpt"
+    ckpt.save(tr, path)
+    with pytest.raises(ckpt.CheckpointError, match="another corpus or other settings"):
+        ckpt.restore(make_trainer(planted_corpus(200), epochs=1, lr=0.1), path)
+    path.write_bytes(b"PK garbage")
+    with pytest.raises(ckpt.CheckpointError, match="not a readable"):
+        ckpt.restore(tr, path)
+
+
+def test_diverging_run_is_caught_and_not_checkpointed(tmp_path):
+    tr = make_trainer(planted_corpus(300), lr=1e30)
+    with pytest.raises(DivergedError, match="diverged"):
+        tr.run()
+    tr.W_in[0, 0] = np.nan
+    with pytest.raises(ckpt.CheckpointError):
+        ckpt.save(tr, tmp_path / "bad.ckpt")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_leaves_the_old_file_on_failure(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"old")
+
+    def broken(f):
+        f.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        ckpt.atomic_write(path, broken)
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f"]
+
+
+@pytest.mark.parametrize(
+    ("sentences", "kw", "message"),
+    [
+        ([["a", "b", "c"]], dict(window=5), "smaller than one window"),
+        ([["a"], ["b"], ["c"], ["d"], ["e"], ["f"], ["g"]], dict(window=2), "no sentence has two words"),
+        ([["a", "b", "c", "a", "b", "c", "a"]], dict(window=2, negative=5), "too small for 5 negatives"),
+        ([["a", "b", "c"]], dict(window=1, min_count=5), "nothing to train on"),
+    ],
+)
+def test_bad_corpora_are_refused(sentences, kw, message):
+    with pytest.raises(TrainingError, match=message):
+        make_trainer(sentences, **kw)
+
+
+def test_unigram_sampler_follows_count_to_the_075():
+    counts = np.array([1000, 300, 100, 10, 1])
+    s = UnigramSampler(counts)
+    draws = s.draw(np.random.default_rng(0), (400_000,))
+    freq = np.bincount(draws, minlength=5) / draws.size
+    expected = counts**0.75 / (counts**0.75).sum()
+    assert np.allclose(freq, expected, atol=3e-3)
+    assert s.prob.nbytes + s.alias.nbytes == 8 * len(counts)  # O(V): stays in cache
+    exclude = np.zeros(10_000, dtype=np.int32)
+    negs = s.draw_excluding(np.random.default_rng(1), exclude, 5)
+    assert negs.shape == (10_000, 5) and not (negs == 0).any()
+
+
+def test_subsampling_keeps_rare_words_and_thins_frequent_ones():
+    counts = np.array([100_000, 1000, 10])
+    keep = keep_probabilities(counts, 1e-3)
+    assert keep[2] == 1.0 and keep[0] < 0.2 and keep[0] < keep[1] <= 1.0
+    assert np.all(keep_probabilities(counts, 0) == 1)
+
+
+def test_dynamic_window_stays_in_sentence_and_within_reduced_window():
+    sentence = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    reduced = np.array([1, 3, 2, 1, 3, 1, 2, 3, 1, 2])
+    rows, c, x = window_pairs(sentence, 3, reduced)
+    assert np.all(sentence[c] == sentence[x])
+    assert np.all(np.abs(c - x) <= reduced[c]) and np.all(c != x)
+    full = {(i, j) for i in range(10) for j in range(10) if i != j and sentence[i] == sentence[j]
+            and abs(i - j) <= reduced[i]}
+    assert set(zip(c.tolist(), x.tolist(), strict=True)) == full
+    assert np.array_equal(c, rows)  # grouped by centre
+
+
+def test_tokenizer_and_readers():
+    assert tokenize("The LORD's house -- isn't it_so? Café, 1611!") == [
+        "the", "lord's", "house", "isn't", "it", "so", "café", "1611"
+    ]
+    sst = "sentence_index\tsentence\n1\tThe Rock is destined\n2\tA B\n"
+    assert sentences_from_sst(sst) == [["the", "rock", "is", "destined"], ["a", "b"]]
+
+
+def test_default_corpus_is_embedded_and_large_enough():
+    name, sentences = load_corpus(None)
+    assert "King James" in name
+    assert sum(map(len, sentences)) >= 500_000
+    assert sentences[0][:4] == ["in", "the", "beginning", "god"]

@@ -1,0 +1,159 @@
+"""``symw2v train / eval / plot`` end to end: bad input, divergence, resume, gensim round trip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from symw2v.cli import main
+from symw2v.train import loop
+from symw2v.train.evaluate import Embeddings, analogies, rankdata, spearman, word_pairs
+from symw2v.train.export import read_word2vec, write_word2vec
+from tests.test_train import planted_corpus
+from tests.train_kernels import KERNELS
+
+SMALL = ["--dim", "8", "--window", "2", "--negative", "3", "--min-count", "1", "--sample", "0", "--epochs", "2"]
+
+
+@pytest.fixture(autouse=True)
+def _kernels(monkeypatch):
+    monkeypatch.setattr(loop, "load_kernels", lambda: KERNELS)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(s) for s in planted_corpus(400)) + "\n")
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_train_writes_vectors_that_eval_and_plot_read(tmp_path, corpus):
+    out = tmp_path / "v.txt"
+    r = run("train", corpus, "-o", out, "--quiet", *SMALL)
+    assert r.exit_code == 0, r.output
+    assert "words/s" in r.output and out.exists()
+    r = run("eval", out, "-w", "cat", "-w", "nosuchword", "--top", "3")
+    assert r.exit_code == 0, r.output
+    assert "cat:" in r.output and "nosuchword: not in the vocabulary" in r.output
+    png = tmp_path / "p.png"
+    r = run("plot", out, "cat", "dog", "red", "blue", "zzz", "-o", png)
+    assert r.exit_code == 0, r.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (b"", [], "the corpus is empty"),
+        (b"  \n ... \n", [], "the corpus is empty"),
+        (b"in the beginning\n", ["--window", "5"], "smaller than one window"),
+        (b"good line\nbad \xff\xfe byte\n", [], "invalid UTF-8 at line 2"),
+        (b"a b c a b c a b c\n", ["--negative", "5"], "too small for 5 negatives"),
+    ],
+)
+def test_bad_input_stops_cleanly(tmp_path, content, extra, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    out, ck = tmp_path / "v.bin", tmp_path / "c.ckpt"
+    r = run("train", path, "-o", out, "--checkpoint", ck, "--quiet", *SMALL, *extra)
+    assert r.exit_code == 2, r.output
+    assert message in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]  # nothing written, no temp file
+
+
+def test_missing_corpus_and_preset_without_corpus(tmp_path):
+    r = run("train", tmp_path / "nope.txt", "--quiet")
+    assert r.exit_code == 2 and "no such file" in r.output
+    r = run("train", "--preset", "cs224n", "--quiet")
+    assert r.exit_code == 2 and "Stanford Sentiment Treebank" in r.output
+
+
+def test_diverging_run_exits_1_and_keeps_the_last_checkpoint(tmp_path, corpus):
+    out, ck = tmp_path / "v.bin", tmp_path / "c.ckpt"
+    r = run("train", corpus, "-o", out, "--checkpoint", ck, "--quiet", "--max-blocks", "1", *SMALL)
+    assert r.exit_code == 0 and ck.exists() and not out.exists()
+    before = ck.read_bytes()
+    r = run("train", corpus, "-o", out, "--checkpoint", ck, "--checkpoint-every", "0", "--quiet", *SMALL,
+            "--lr", "1e30")
+    assert r.exit_code == 1, r.output
+    assert "diverged" in r.output and "lower --lr" in r.output
+    assert not out.exists() and ck.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.ckpt", "corpus.txt"]
+
+
+def test_cli_resume_equals_uninterrupted(tmp_path, corpus):
+    opts = [*SMALL, "--quiet", "--batch", "8"]
+    whole = tmp_path / "whole.txt"
+    assert run("train", corpus, "-o", whole, *opts).exit_code == 0
+    ck, part = tmp_path / "c.ckpt", tmp_path / "part.txt"
+    r = run("train", corpus, "-o", part, "--checkpoint", ck, "--max-blocks", "1", *opts)
+    assert r.exit_code == 0 and not part.exists() and "stopped after block 1" in r.output
+    r = run("train", corpus, "-o", part, "--checkpoint", ck, "--resume", *opts)
+    assert r.exit_code == 0 and "resumed at block 1" in r.output
+    assert part.read_bytes() == whole.read_bytes()
+    r = run("train", corpus, "-o", part, "--checkpoint", ck, "--resume", *opts, "--seed", "9")
+    assert r.exit_code == 2 and "another corpus or other settings" in r.output
+
+
+@pytest.mark.parametrize("name", ["v.txt", "v.bin"])
+def test_export_round_trips_through_gensim(tmp_path, name):
+    gensim_models = pytest.importorskip("gensim.models")
+    rng = np.random.default_rng(0)
+    words = ["the", "lord's", "café", "x1"]
+    vecs = rng.standard_normal((4, 7)).astype(np.float32) * np.float32(1e3)
+    path = tmp_path / name
+    write_word2vec(path, words, vecs)
+    kv = gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=name.endswith(".bin"))
+    assert list(kv.index_to_key) == words
+    assert np.array_equal(kv.vectors, vecs)  # exact for both formats
+    back_words, back = read_word2vec(path)
+    assert back_words == words and np.array_equal(back, vecs)
+
+
+def test_export_refuses_non_finite_vectors_and_bad_words(tmp_path):
+    with pytest.raises(ValueError, match="non-finite"):
+        write_word2vec(tmp_path / "v.txt", ["a"], np.array([[np.nan]]))
+    with pytest.raises(ValueError, match="whitespace"):
+        write_word2vec(tmp_path / "v.txt", ["a b"], np.array([[1.0]]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spearman_matches_the_definition():
+    assert np.array_equal(rankdata([10, 20, 20, 5]), [2, 3.5, 3.5, 1])
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    scipy_stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(3)
+    x, y = rng.integers(0, 5, 50), rng.standard_normal(50)
+    assert spearman(x, y) == pytest.approx(scipy_stats.spearmanr(x, y).statistic)
+
+
+def test_word_pairs_and_analogies_on_constructed_vectors(tmp_path):
+    words = ["king", "queen", "man", "woman", "apple", "pear"]
+    vecs = np.array([[1, 1, 0], [1, -1, 0], [0, 1, 0.1], [0, -1, 0.1], [0, 0, 1], [0.1, 0, 1]], dtype=np.float32)
+    emb = Embeddings(words, vecs)
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("# header\nWord 1\tWord 2\tHuman\napple\tpear\t9\nwoman\tking\t1\nman\tzebra\t5\n"
+                     "king\tqueen\t6\n")
+    r = word_pairs(emb, pairs)
+    assert (r.used, r.total) == (3, 4) and r.oov_share == pytest.approx(0.25)
+    assert r.spearman == pytest.approx(1.0)
+    q = tmp_path / "q.txt"
+    q.write_text(": royals\nMan King Woman Queen\nman king zebra queen\n")
+    a = analogies(emb, q)
+    assert (a.correct, a.used, a.total) == (1, 1, 2) and a.sections == {"royals": (1, 1)}
+
+
+def test_eval_standard_files_from_gensim(tmp_path):
+    pytest.importorskip("gensim")
+    words = ["love", "sex", "tiger", "cat", "king", "queen", "man", "woman"]
+    path = tmp_path / "v.txt"
+    write_word2vec(path, words, np.random.default_rng(0).standard_normal((8, 5)))
+    r = run("eval", path, "--standard")
+    assert r.exit_code == 0, r.output
+    assert "wordsim353.tsv" in r.output and "simlex999.txt" in r.output and "questions-words.txt" in r.output
