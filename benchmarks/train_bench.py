@@ -1,0 +1,149 @@
+"""symw2v train against gensim, on the embedded default corpus (King James Bible), in one run.
+
+    python benchmarks/train_bench.py                # everything (about 10 minutes on 2 cores)
+    python benchmarks/train_bench.py --quick        # 1 seed, speed epochs 1: a smoke run
+
+Measured, all with the same corpus and hyperparameters (skip-gram, negative=5, d=100, window=5,
+sample=1e-3, min_count=5, lr 0.025 linear to 0):
+
+1. speed: effective words/s (words after subsampling, per second of the training loop, corpus
+   reading and vocabulary excluded) of symw2v (the generated NumPy kernels) and of gensim
+   ``Word2Vec(sg=1, ...)`` with workers=1 and workers=2; the ratios come from this one run;
+2. quality at 5 epochs: WordSim-353 and SimLex-999 Spearman ρ (gensim's test-data copies) for
+   symw2v and gensim (workers=1), mean and spread (min..max) over seeds;
+3. the ``--preset cs224n`` run on the SST sentences (``../shared/data``): wall time and final loss;
+4. peak memory (max RSS) of a default-corpus run of ``symw2v train`` (1 epoch), measured first
+   in a child process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+SST = REPO.parent / "shared" / "data" / "stanfordSentimentTreebank"
+PARAMS = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, lr=0.025)
+
+
+def symw2v_cmd() -> list[str]:
+    return [sys.executable, "-m", "symw2v.cli"]
+
+
+def peak_memory_mb() -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([*symw2v_cmd(), "train", "--epochs", "1", "--quiet", "-o", f"{tmp}/v.bin"], check=True,
+                       capture_output=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def cs224n_run() -> tuple[float, str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        r = subprocess.run([*symw2v_cmd(), "train", "--preset", "cs224n", str(SST), "--quiet", "-o", f"{tmp}/v.txt"],
+                           check=True, capture_output=True, text=True)
+        seconds = time.perf_counter() - t
+    loss = re.search(r"final loss ([0-9.]+)", r.stdout)
+    return seconds, loss.group(1) if loss else "?"
+
+
+def ours(sentences, epochs: int, seed: int, batch: int | None):
+    from symw2v.train.loop import TrainConfig, Trainer
+    from symw2v.train.vocab import Vocab
+
+    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, **({"batch": batch} if batch else {}))
+    vocab = Vocab.build(sentences, config.min_count)
+    stream, offsets = vocab.encode(sentences)
+    tr = Trainer(config, vocab, stream, offsets)
+    t = time.perf_counter()
+    tr.run()
+    seconds = time.perf_counter() - t
+    return list(vocab.words), tr.W_in, tr.state.words / seconds, seconds
+
+
+def theirs(sentences, epochs: int, seed: int, workers: int):
+    from gensim.models import Word2Vec
+
+    m = Word2Vec(sg=1, negative=PARAMS["negative"], vector_size=PARAMS["dim"], window=PARAMS["window"],
+                 sample=PARAMS["sample"], min_count=PARAMS["min_count"], alpha=PARAMS["lr"], min_alpha=0.0,
+                 workers=workers, seed=seed)
+    m.build_vocab(sentences)
+    t = time.perf_counter()
+    effective, _raw = m.train(sentences, total_examples=m.corpus_count, epochs=epochs)
+    seconds = time.perf_counter() - t
+    return list(m.wv.index_to_key), m.wv.vectors, effective / seconds, seconds
+
+
+def quality(words, vectors) -> tuple[float, float, str]:
+    from gensim.test.utils import datapath
+
+    from symw2v.train.evaluate import Embeddings, word_pairs
+
+    emb = Embeddings(words, vectors)
+    ws = word_pairs(emb, datapath("wordsim353.tsv"))
+    sl = word_pairs(emb, datapath("simlex999.txt"))
+    return ws.spearman, sl.spearman, f"WS pairs {ws.used}/{ws.total}, SL pairs {sl.used}/{sl.total}"
+
+
+def spread(values) -> str:
+    v = np.asarray(values)
+    return f"{v.mean():.3f} ({v.min():.3f}..{v.max():.3f})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="1 seed, 1 quality epoch, no cs224n run")
+    ap.add_argument("--speed-epochs", type=int, default=1)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=None, help="symw2v pairs per minibatch (default: the loop's)")
+    args = ap.parse_args()
+    seeds = 1 if args.quick else args.seeds
+    quality_epochs = 1 if args.quick else 5
+
+    from symw2v.train.corpus import load_corpus
+
+    print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
+    _, sentences = load_corpus(None)
+    print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences")
+
+    print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
+    _, _, ours_wps, ours_s = ours(sentences, args.speed_epochs, 1, args.batch)
+    g1 = theirs(sentences, args.speed_epochs, 1, 1)
+    g2 = theirs(sentences, args.speed_epochs, 1, 2)
+    print(f"symw2v (NumPy kernels): {ours_wps:>10,.0f} words/s ({ours_s:.1f} s)")
+    print(f"gensim workers=1:       {g1[2]:>10,.0f} words/s ({g1[3]:.1f} s)   symw2v/gensim = {ours_wps / g1[2]:.2f}x")
+    print(f"gensim workers=2:       {g2[2]:>10,.0f} words/s ({g2[3]:.1f} s)   symw2v/gensim = {ours_wps / g2[2]:.2f}x")
+
+    print(f"\n== quality ({quality_epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
+    rows = {"symw2v": ([], []), "gensim": ([], [])}
+    note = ""
+    for seed in range(1, seeds + 1):
+        for name, fn in (("symw2v", lambda s=seed: ours(sentences, quality_epochs, s, args.batch)),
+                         ("gensim", lambda s=seed: theirs(sentences, quality_epochs, s, 1))):
+            words, vecs, _, _ = fn()
+            ws, sl, note = quality(words, vecs)
+            rows[name][0].append(ws)
+            rows[name][1].append(sl)
+            print(f"  seed {seed} {name}: WordSim-353 {ws:.3f}  SimLex-999 {sl:.3f}", flush=True)
+    for name, (ws, sl) in rows.items():
+        print(f"{name:7s} WordSim-353 ρ {spread(ws)}   SimLex-999 ρ {spread(sl)}")
+    print(f"(in-vocabulary pairs: {note})")
+
+    if not args.quick:
+        if SST.is_dir():
+            seconds, loss = cs224n_run()
+            print(f"\n== --preset cs224n on SST: {seconds:.1f} s wall, final loss {loss}")
+        else:
+            print(f"\n== --preset cs224n: skipped, no {SST}")
+
+
+if __name__ == "__main__":
+    main()
