@@ -1,0 +1,58 @@
+"""Generated NumPy functions for word2vec, from verified closed forms (rows convention).
+
+The contract (float32 and float64 preserved; no input is ever modified)::
+
+    neg_sampling(v_c: (B, d), u_o: (B, d), u_neg: (B, K, d))
+        -> loss: (B,), g_vc: (B, d), g_uo: (B, d), g_uneg: (B, K, d)
+    naive_softmax(v_c: (B, d), o: (B,) int, U: (V, d))
+        -> loss: (B,), g_vc: (B, d), g_U: (V, d) summed over the batch
+    scatter_rows(G: (V, d) modified in place, idx: (N,) int, rows: (N, d)) -> None
+        adds rows[n] to G[idx[n]] for every n, counting every occurrence of a repeated index
+
+``loss[b]`` and the gradients are those of example b: in negative sampling ``u_o = U[o]`` and
+``u_neg = U[ws]`` are gathered by the caller, and ``g_uo`` / ``g_uneg`` are the per-row
+gradients to scatter back with :func:`scatter_rows` (repeated samples counted, claim h). Also
+``skipgram_naive_softmax(v_c (B, d), ctx (B, M), U)`` and
+``skipgram_neg_sampling(v_c (B, d), u_ctx (B, M, d), u_neg (B, M, K, d))`` sum the pair
+functions over a window.
+
+The functions live in ``_generated.py`` (committed, readable), printed by
+:mod:`symw2v.kernels.generate` from proved or checked claims of ``derivations/``; if those
+files (or the generator) changed since, a fresh module is generated into a cache directory at
+import, so a stale module is never used.
+"""
+
+from __future__ import annotations
+
+from . import runtime  # noqa: F401  (imported by the generated module)
+from .scatter import scatter_rows
+
+_NAMES = ("naive_softmax", "neg_sampling", "skipgram_naive_softmax", "skipgram_neg_sampling")
+_module = None
+
+
+def generated_module():
+    """The generated module (loaded, or regenerated if stale, on first use)."""
+    global _module
+    if _module is None:
+        from .generate import load
+
+        _module = load()
+    return _module
+
+
+def __getattr__(name: str):
+    if name in _NAMES:
+        return getattr(generated_module(), name)
+    if name == "GENERATED_FILE":
+        return generated_module().__file__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "naive_softmax",
+    "neg_sampling",
+    "scatter_rows",
+    "skipgram_naive_softmax",
+    "skipgram_neg_sampling",
+]

@@ -1,0 +1,303 @@
+"""Generate the NumPy module from verified claims: ``python -m symw2v.kernels.generate``.
+
+1. every claim an output is made of is checked (``symw2v.verify.checker``); anything but
+   proved or checked is refused, naming the claim;
+2. its formula is inlined, its parameters bound, and the *proved* rewrites of
+   ``stability.toml`` applied (a rewrite that is not proved is simply not available);
+3. :class:`~symw2v.kernels.numpy_printer.NumPyPrinter` prints batched NumPy statements.
+
+The module's first lines record a key: a SHA-256 of the derivation files used and of the
+generator's own sources. :func:`load` imports the committed ``_generated.py`` when its key is
+current, and otherwise regenerates into a cache directory (never a stale module).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from ..derivation.document import Claim, Derivation
+from ..derivation.loader import load as load_derivation
+from ..language.parser import parse
+from ..language.printer import to_text
+from ..language.syntax import Call, Name, Subscript
+from ..symbolic.lower import Scope
+from ..verify.checker import check_claim
+from ..verify.verdict import CHECKED, PROVED
+from . import rewrite
+from .numpy_printer import NumPyPrinter, PrintError, Val
+from .spec import KERNELS, REWRITE_PHASES, STABILITY, SUPPORTING, WINDOW_FILE, WINDOWS, KernelSpec, WindowSpec
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DERIVATIONS = PACKAGE_DIR.parent.parent / "derivations"
+GENERATED = PACKAGE_DIR / "_generated.py"
+SOURCES = ("generate.py", "numpy_printer.py", "rewrite.py", "spec.py", "runtime.py")
+KEY_RE = re.compile(r"^# key: ([0-9a-f]{64})$", re.M)
+ACCEPTED = (PROVED, CHECKED)
+
+
+class GenerationRefused(ValueError):
+    """A claim a generated function would be made of is not proved or checked."""
+
+
+def files_used() -> list[str]:
+    names = {o.file for k in KERNELS for o in k.outputs}
+    names |= {f for s in SUPPORTING.values() for f, _ in s}
+    return sorted(names | {STABILITY, WINDOW_FILE})
+
+
+def key(derivations: Path = DERIVATIONS) -> str:
+    h = hashlib.sha256()
+    for name in files_used():
+        h.update(name.encode() + b"\0" + (derivations / name).read_bytes() + b"\0")
+    for name in SOURCES:
+        h.update(name.encode() + b"\0" + (PACKAGE_DIR / name).read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@dataclass
+class _Verifier:
+    derivations: Path
+    budget: float
+    loaded: dict[str, tuple[Derivation, Scope]] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def derivation(self, file: str) -> Derivation:
+        if file not in self.loaded:
+            d = load_derivation(self.derivations / file)
+            self.loaded[file] = (d, Scope.of(d))
+        return self.loaded[file][0]
+
+    def claim(self, file: str, claim_id: str) -> Claim:
+        d = self.derivation(file)
+        for c in d.claims:
+            if c.id == claim_id:
+                return c
+        raise GenerationRefused(f"{file}:{claim_id}: no such claim")
+
+    def verdict(self, file: str, claim_id: str) -> str:
+        if (file, claim_id) not in self.verdicts:
+            claim = self.claim(file, claim_id)
+            d, scope = self.loaded[file]
+            self.verdicts[file, claim_id] = check_claim(d, scope, claim, self.budget).verdict
+        return self.verdicts[file, claim_id]
+
+    def require(self, file: str, claim_id: str, what: str) -> str:
+        v = self.verdict(file, claim_id)
+        if v not in ACCEPTED:
+            raise GenerationRefused(
+                f"refusing to generate {what}: claim {file}:{claim_id} is {v} (only proved or checked claims are used)"
+            )
+        return v
+
+
+def _formula(claim: Claim, which: str):
+    if which == "result":
+        return claim.result
+    if which == "lhs":
+        return claim.lhs
+    m = re.fullmatch(r"steps\[(\d+)\]", which)
+    if m and int(m.group(1)) < len(claim.steps):
+        return claim.steps[int(m.group(1))]
+    raise ValueError(f"claim {claim.id!r} has no formula {which!r}")
+
+
+def _rewriter(ver: _Verifier) -> tuple[rewrite.Rewriter, dict[str, str]]:
+    d = ver.derivation(STABILITY)
+    verdicts = {c.id: ver.verdict(STABILITY, c.id) for c in d.claims}
+    proved = [c for c in d.claims if verdicts[c.id] == PROVED]  # rewrites need a proof
+    rules = rewrite.rules_from(d, proved, STABILITY)
+    phases = [[rules[r] for r in phase if r in rules] for phase in REWRITE_PHASES]
+    return rewrite.Rewriter(phases, set()), verdicts
+
+
+def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) -> str:
+    env = {p.name: Val(p.name, p.rank, p.batched, p.index) for p in spec.params}
+    printer = NumPyPrinter(env)
+    doc_outputs, results = [], []
+    rewriter.used = set()
+    for out in spec.outputs:
+        what = f"{spec.name} ({out.name})"
+        verdict = ver.require(out.file, out.claim, what)
+        derivation = ver.derivation(out.file)
+        scope_bindings = {parse(p.binds): p.name for p in spec.params}
+        formula = _formula(ver.claim(out.file, out.claim), out.formula)
+        tree = rewrite.inline(formula.tree, derivation)
+        if out.strip:
+            tree = rewrite.strip_index(tree, out.strip)
+        tree = rewrite.bind(tree, scope_bindings)
+        tree = rewriter.run(tree)
+        try:
+            val = printer.batch_sum(tree) if out.batch_sum else printer.value(tree)
+        except PrintError as err:
+            raise GenerationRefused(f"cannot generate {what} from {out.file}:{out.claim}: {err}") from None
+        results.append((out.name, val))
+        which = "" if out.formula == "result" else f" ({out.formula}{', row s for every s' if out.strip else ''})"
+        doc_outputs.append(
+            f"    {out.name}: {out.shape}\n"
+            f"        from {out.file}:{out.claim} [{verdict}]{which}: {formula.text}"
+            + ("\n        summed over the batch" if out.batch_sum else "")
+        )
+    for file, claim_id in SUPPORTING.get(spec.name, ()):
+        v = ver.require(file, claim_id, spec.name)
+        doc_outputs.append(f"    scattering g_uneg with repeats counted: {file}:{claim_id} [{v}]")
+    rules = "".join(f"\n        {r} [{rule_verdicts[r.split(':')[1]]}]" for r in sorted(rewriter.used)) or " none"
+    params = "\n".join(f"    {p.name}: {p.shape} (stands for {p.binds})" for p in spec.params)
+    body = [f"    {line}" for line in printer.lines]
+    body += [f"    {name} = {val.code}" for name, val in results]
+    body.append(f"    return {', '.join(name for name, _ in results)}")
+    doc = (
+        f'    """{spec.summary}\n\n    Parameters (never modified):\n{params}\n\n    Returns:\n'
+        + "\n".join(doc_outputs)
+        + f"\n\n    Stability rewrites applied:{rules}\n    "
+        + '"""'
+    )
+    signature = f"def {spec.name}({', '.join(p.name for p in spec.params)}):"
+    return "\n".join([signature, doc, *body])
+
+
+def _window_source(spec: WindowSpec, ver: _Verifier) -> str:
+    d = ver.derivation(WINDOW_FILE)
+    lines = []
+    for claim_id in spec.claims:
+        v = ver.require(WINDOW_FILE, claim_id, spec.name)
+        claim = ver.claim(WINDOW_FILE, claim_id)
+        _expect_window_sum(claim, spec, d)
+        lines.append(f"    from {WINDOW_FILE}:{claim_id} [{v}]: {claim.lhs.text} = {claim.result.text}")
+    sources = "\n".join(lines)
+    if spec.pair == "naive_softmax":
+        return f'''def {spec.name}(v_c, ctx, U):
+    """{spec.summary}
+
+    v_c: (B, d), ctx: (B, M) int, U: (V, d)  ->  loss (B,), g_vc (B, d), g_U (V, d) summed over the batch.
+    The window gradient is the sum of the pair gradients over the window:
+{sources}
+    """
+    B, M = ctx.shape
+    loss, g_vc, g_U = naive_softmax(np.repeat(v_c, M, axis=0), ctx.reshape(-1), U)
+    return loss.reshape(B, M).sum(axis=1), g_vc.reshape(B, M, -1).sum(axis=1), g_U'''
+    return f'''def {spec.name}(v_c, u_ctx, u_neg):
+    """{spec.summary}
+
+    v_c: (B, d), u_ctx: (B, M, d) = U[ctx], u_neg: (B, M, K, d) = U[ws] per pair
+    ->  loss (B,), g_vc (B, d), g_uctx (B, M, d), g_uneg (B, M, K, d) (scatter both, repeats counted).
+    The window gradient is the sum of the pair gradients over the window:
+{sources}
+    """
+    B, M, d = u_ctx.shape
+    K = u_neg.shape[2]
+    loss, g_vc, g_uo, g_uneg = neg_sampling(
+        np.repeat(v_c, M, axis=0), u_ctx.reshape(B * M, d), u_neg.reshape(B * M, K, d)
+    )
+    return (
+        loss.reshape(B, M).sum(axis=1),
+        g_vc.reshape(B, M, d).sum(axis=1),
+        g_uo.reshape(B, M, d),
+        g_uneg.reshape(B, M, K, d),
+    )'''
+
+
+def _expect_window_sum(claim: Claim, spec: WindowSpec, d: Derivation) -> None:
+    """The claim must read ``sum(j, grad(<pair loss>(ctx[j]), X))``: the pair kernel summed."""
+    t = claim.result.tree
+    ok = (
+        isinstance(t, Call)
+        and t.func == "sum"
+        and isinstance(t.args[1], Call)
+        and t.args[1].func == "grad"
+        and isinstance(t.args[1].args[0], Call)
+        and t.args[1].args[0].func == spec.pair_loss
+        and isinstance(t.args[1].args[0].args[0], Subscript)
+        and isinstance(t.args[0], Name)
+        and t.args[1].args[0].args[0].indices == (t.args[0],)
+    )
+    if not ok:
+        raise GenerationRefused(
+            f"{WINDOW_FILE}:{claim.id}: expected sum(j, grad({spec.pair_loss}(ctx[j]), X)), got {to_text(t)}"
+        )
+
+
+HEADER = '''"""GENERATED by symw2v.kernels.generate from verified claims -- do not edit.
+
+Regenerate with ``python -m symw2v.kernels.generate``. Each function names the claims
+(file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
+"""
+# ruff: noqa: E501
+# key: {key}
+# derivations: {files}
+
+import numpy as np
+
+from symw2v.kernels import runtime as rt'''
+
+
+def generate(derivations: Path = DERIVATIONS, budget: float = 30.0) -> str:
+    """The source text of the generated module (raises :class:`GenerationRefused`)."""
+    ver = _Verifier(Path(derivations), budget)
+    rewriter, rule_verdicts = _rewriter(ver)
+    parts = [HEADER.format(key=key(Path(derivations)), files="\n#   ".join(files_used()))]
+    for spec in KERNELS:
+        parts.append(_kernel_source(spec, ver, rewriter, rule_verdicts))
+    for window in WINDOWS:
+        parts.append(_window_source(window, ver))
+    return "\n\n\n".join(parts) + "\n"
+
+
+def recorded_key(path: Path) -> str | None:
+    try:
+        m = KEY_RE.search(path.read_text(encoding="utf-8")[:2000])
+    except OSError:
+        return None
+    return m.group(1) if m else None
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("SYMW2V_CACHE") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "symw2v" / "kernels"
+
+
+def load(derivations: Path = DERIVATIONS) -> ModuleType:
+    """The generated module for the current derivations: the committed file when its key is
+    current, else a module regenerated into :func:`cache_dir` (keyed by the same hash)."""
+    if not (derivations / STABILITY).exists():  # an installation without derivations/
+        return importlib.import_module("symw2v.kernels._generated")
+    current = key(derivations)
+    if recorded_key(GENERATED) == current:
+        return importlib.import_module("symw2v.kernels._generated")
+    path = cache_dir() / f"generated_{current[:24]}.py"
+    if recorded_key(path) != current:
+        print(f"symw2v: derivations changed; regenerating NumPy functions into {path}", file=sys.stderr)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(generate(derivations), encoding="utf-8")
+        tmp.replace(path)
+    name = f"symw2v_kernels_generated_{current[:24]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    derivations = Path(argv[0]) if argv else DERIVATIONS
+    try:
+        text = generate(derivations)
+    except GenerationRefused as err:
+        print(f"symw2v: {err}", file=sys.stderr)
+        return 1
+    GENERATED.write_text(text, encoding="utf-8")
+    print(f"wrote {GENERATED}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Which claims the generated functions are made of, and what their parameters stand for.
+
+Each output names one formula of one claim (``result`` by default; any formula of a verified
+chain equals every other). Parameters *bind* a formula of the derivation: in negative sampling
+``u_o`` holds ``U[o]`` and ``u_neg`` holds the gathered rows ``U[ws]`` (K per example), so the
+generated function never sees U or the indices; the caller gathers and scatters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    binds: str  # the formula of the derivation this parameter holds
+    rank: int  # per-example rank
+    batched: bool
+    shape: str  # for the docstring
+    index: bool = False
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    file: str
+    claim: str
+    formula: str = "result"  # "result", "lhs" or "steps[k]"
+    batch_sum: bool = False  # a gradient of a shared parameter: summed over the batch
+    strip: str | None = None  # the claim is about row s of X for every s: output all of X
+    shape: str = ""
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    outputs: tuple[Output, ...]
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """The skip-gram sum: the window loss and its gradients are sums of pair kernels over the
+    window, as the claims (``result = "sum(j, grad(J_pair(ctx[j]), X))"``) say."""
+
+    name: str
+    summary: str
+    pair: str  # the pair kernel's name
+    pair_loss: str  # the macro of the pair loss in i_skipgram.toml
+    claims: tuple[str, ...]  # claims of FILE of that form
+
+
+STABILITY = "stability.toml"
+
+# Phases of rewriting (claims of stability.toml): each phase runs to a fixpoint.
+REWRITE_PHASES: tuple[tuple[str, ...], ...] = (
+    ("neg.matmul", "neg.neg"),
+    ("log_softmax.shift", "softmax.shift", "log_sigma", "sigma.symmetry", "neg.matmul", "neg.neg"),
+    ("sigma.tanh", "neg.neg"),
+)
+
+KERNELS: tuple[KernelSpec, ...] = (
+    KernelSpec(
+        "naive_softmax",
+        "Naive-softmax loss and gradients for B (center, outside word) pairs sharing U.",
+        (
+            Param("v_c", "v_c", 1, True, "(B, d) center vectors"),
+            Param("o", "o", 0, True, "(B,) int, the outside words", index=True),
+            Param("U", "U", 2, False, "(V, d) outside vectors, one per row"),
+        ),
+        (
+            Output("loss", "a_cross_entropy.toml", "a", "steps[0]", shape="(B,)"),
+            Output("g_vc", "b_grad_center.toml", "b", shape="(B, d)"),
+            Output("g_U", "d_grad_outside_matrix.toml", "d", batch_sum=True, shape="(V, d), summed over the batch"),
+        ),
+    ),
+    KernelSpec(
+        "neg_sampling",
+        "Negative-sampling loss and gradients for B pairs with K sampled rows each (repeats allowed).",
+        (
+            Param("v_c", "v_c", 1, True, "(B, d) center vectors"),
+            Param("u_o", "U[o]", 1, True, "(B, d) outside vectors U[o]"),
+            Param("u_neg", "U[ws]", 2, True, "(B, K, d) sampled rows U[ws]"),
+        ),
+        (
+            Output("loss", "g2_neg_sampling_reuse.toml", "g2.loss", shape="(B,)"),
+            Output("g_vc", "g2_neg_sampling_reuse.toml", "g2.v_c", shape="(B, d)"),
+            Output("g_uo", "g2_neg_sampling_reuse.toml", "g2.u_o", shape="(B, d)"),
+            Output(
+                "g_uneg",
+                "g2_neg_sampling_reuse.toml",
+                "g2.samples",
+                "lhs",
+                strip="s",
+                shape="(B, K, d): one row per sample; scatter every occurrence (h_repeated_samples.toml:h)",
+            ),
+        ),
+    ),
+)
+
+# Claims that justify how the outputs are used rather than what they compute: scattering the
+# per-sample rows with repeats counted is claim h (K samples, repeats allowed).
+SUPPORTING = {"neg_sampling": (("h_repeated_samples.toml", "h"),)}
+
+WINDOW_FILE = "i_skipgram.toml"
+WINDOWS: tuple[WindowSpec, ...] = (
+    WindowSpec(
+        "skipgram_naive_softmax",
+        "Skip-gram window loss with naive softmax: B centers, M outside words each, shared U.",
+        "naive_softmax",
+        "J_sm",
+        ("i.v_c", "i.U"),
+    ),
+    WindowSpec(
+        "skipgram_neg_sampling",
+        "Skip-gram window loss with negative sampling: B centers, M outside words, K samples per pair.",
+        "neg_sampling",
+        "J_ns",
+        ("i.ns.v_c", "i.ns.U"),
+    ),
+)

@@ -1,0 +1,231 @@
+"""The generated NumPy functions equal the automatic (SymPy) gradients of the derivations'
+losses at random concrete shapes, repeated samples included; batches equal single examples;
+inputs are never modified; the committed module is what the generator prints now; and the
+generator refuses a claim that is not verified."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from symw2v import kernels
+from symw2v.derivation.document import Formula
+from symw2v.derivation.loader import load
+from symw2v.kernels import generate
+from symw2v.language.parser import parse
+from symw2v.symbolic.lower import Lowerer, Scope
+from symw2v.verify.concrete import Instance, instantiate
+from tests.helpers import DERIVATIONS
+
+
+class Auto:
+    """The loss J of a derivation file and grad(J, X), evaluated at concrete numbers."""
+
+    def __init__(self, file: str, loss: str = "J"):
+        self.derivation = load(DERIVATIONS / file)
+        self.scope = Scope.of(self.derivation)
+        self.loss_name = loss
+        self.cache: dict[str, tuple] = {}
+
+    def tensor(self, text: str):
+        """The lowered formula and fixed component symbols (so that gradients are cached)."""
+        if text not in self.cache:
+            t = Lowerer(self.scope).formula(Formula(text, parse(text), "test"))
+            comps = tuple(sp.Dummy(f"c{n}", integer=True, nonnegative=True) for n in range(len(t.shape)))
+            self.cache[text] = (t, comps, t.at(comps))
+        return self.cache[text]
+
+    def base(self, name: str):
+        return self.scope.names[name].target.base
+
+    def size(self, name: str):
+        return sp.Symbol(name, integer=True, positive=True)
+
+    def evaluate(self, text: str, sizes: dict, indices: dict, lists: dict, values: dict) -> np.ndarray:
+        t, comps, component = self.tensor(text)
+        sizes = {self.size(k): v for k, v in sizes.items()}
+        idx = {sp.Symbol(k, integer=True, nonnegative=True): v for k, v in indices.items()}
+        lst = {sp.IndexedBase(k, integer=True): tuple(v) for k, v in lists.items()}
+        dims = [int(s.xreplace(sizes)) for s in t.shape]
+        out = np.zeros(dims)
+        subs = {}
+        for name, arr in values.items():
+            base = self.base(name)
+            for pos in np.ndindex(arr.shape):
+                subs[base[pos] if pos else base] = sp.Float(float(arr[pos]), 30)
+        for pos in np.ndindex(*dims):
+            inst = Instance(sizes, {**idx, **dict(zip(comps, pos, strict=True))}, lst)
+            out[pos] = float(instantiate(component, inst).xreplace(subs).evalf(30))
+        return out
+
+
+NS = Auto("h_repeated_samples.toml")  # negative sampling, repeats allowed, o not in ws
+SM = Auto("d_grad_outside_matrix.toml")  # naive softmax
+
+
+@st.composite
+def neg_problem(draw):
+    V = draw(st.integers(2, 4))
+    d = draw(st.integers(1, 3))
+    K = draw(st.integers(1, 3))
+    B = draw(st.integers(1, 2))
+    o = draw(st.lists(st.integers(0, V - 1), min_size=B, max_size=B))
+    ws = []
+    for b in range(B):
+        others = [w for w in range(V) if w != o[b]]
+        if draw(st.booleans()):  # force repeats
+            ws.append([draw(st.sampled_from(others))] * K)
+        else:
+            ws.append(draw(st.lists(st.sampled_from(others), min_size=K, max_size=K)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    return V, d, K, B, np.array(o), np.array(ws), np.random.default_rng(seed)
+
+
+@given(neg_problem())
+def test_neg_sampling_equals_automatic_gradient(problem):
+    V, d, K, B, o, ws, rng = problem
+    U = rng.uniform(-2, 2, (V, d))
+    C = rng.uniform(-2, 2, (B, d))
+    args = (C, U[o], U[ws])
+    before = [a.copy() for a in args]
+    loss, g_vc, g_uo, g_uneg = kernels.neg_sampling(*args)
+    for a, b in zip(args, before, strict=True):
+        np.testing.assert_array_equal(a, b)  # inputs unchanged
+    assert loss.shape == (B,) and g_vc.shape == (B, d) and g_uo.shape == (B, d) and g_uneg.shape == (B, K, d)
+    for b in range(B):
+        where = ({"V": V, "d": d, "K": K}, {"o": int(o[b])}, {"ws": ws[b].tolist()}, {"U": U, "v_c": C[b]})
+        np.testing.assert_allclose(loss[b], NS.evaluate("J", *where), rtol=1e-12)
+        np.testing.assert_allclose(g_vc[b], NS.evaluate("grad(J, v_c)", *where), rtol=1e-10, atol=1e-12)
+        G = np.zeros((V, d))  # the per-row gradients, scattered with every repeat counted
+        kernels.scatter_rows(G, np.array([o[b]]), g_uo[b][None])
+        kernels.scatter_rows(G, ws[b], g_uneg[b])
+        np.testing.assert_allclose(G, NS.evaluate("grad(J, U)", *where), rtol=1e-10, atol=1e-12)
+        single = kernels.neg_sampling(C[b : b + 1], U[o[b : b + 1]], U[ws[b : b + 1]])
+        for whole, one in zip((loss, g_vc, g_uo, g_uneg), single, strict=True):
+            np.testing.assert_allclose(whole[b], one[0], rtol=1e-12, atol=1e-14)  # batched == per example
+
+
+@given(
+    V=st.integers(2, 3),
+    d=st.integers(1, 2),
+    o=st.lists(st.integers(0, 2), min_size=1, max_size=2),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_naive_softmax_equals_automatic_gradient(V, d, o, seed):
+    rng = np.random.default_rng(seed)
+    o = np.array(o) % V
+    B = len(o)
+    U = rng.uniform(-2, 2, (V, d))
+    C = rng.uniform(-2, 2, (B, d))
+    before = (C.copy(), o.copy(), U.copy())
+    loss, g_vc, g_U = kernels.naive_softmax(C, o, U)
+    for a, b in zip((C, o, U), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert loss.shape == (B,) and g_vc.shape == (B, d) and g_U.shape == (V, d)
+    total = np.zeros((V, d))
+    for b in range(B):
+        where = ({"V": V, "d": d}, {"o": int(o[b])}, {}, {"U": U, "v_c": C[b]})
+        np.testing.assert_allclose(loss[b], SM.evaluate("J", *where), rtol=1e-12)
+        np.testing.assert_allclose(g_vc[b], SM.evaluate("grad(J, v_c)", *where), rtol=1e-10, atol=1e-12)
+        total += SM.evaluate("grad(J, U)", *where)
+        one = kernels.naive_softmax(C[b : b + 1], o[b : b + 1], U)
+        np.testing.assert_allclose(one[0][0], loss[b], rtol=1e-12)
+        np.testing.assert_allclose(one[1][0], g_vc[b], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(g_U, total, rtol=1e-10, atol=1e-12)  # summed over the batch
+
+
+def test_skipgram_window_is_the_sum_of_pairs():
+    rng = np.random.default_rng(1)
+    V, d, M, K = 6, 3, 4, 3
+    U, C = rng.standard_normal((V, d)), rng.standard_normal((2, d))
+    ctx = rng.integers(0, V, (2, M))
+    loss, g_vc, g_U = kernels.skipgram_naive_softmax(C, ctx, U)
+    pl, pg, pU = kernels.naive_softmax(np.repeat(C, M, 0), ctx.reshape(-1), U)
+    np.testing.assert_allclose(loss, pl.reshape(2, M).sum(1))
+    np.testing.assert_allclose(g_vc, pg.reshape(2, M, d).sum(1))
+    np.testing.assert_allclose(g_U, pU)
+    u_neg = U[rng.integers(0, V, (2, M, K))]
+    out = kernels.skipgram_neg_sampling(C, U[ctx], u_neg)
+    assert [x.shape for x in out] == [(2,), (2, d), (2, M, d), (2, M, K, d)]
+    first = kernels.neg_sampling(C[:1].repeat(M, 0), U[ctx[0]], u_neg[0])
+    np.testing.assert_allclose(out[0][0], first[0].sum())
+    np.testing.assert_allclose(out[1][0], first[1].sum(0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_preserved(dtype):
+    rng = np.random.default_rng(2)
+    C, U = rng.standard_normal((3, 4)).astype(dtype), rng.standard_normal((5, 4)).astype(dtype)
+    assert all(x.dtype == dtype for x in kernels.naive_softmax(C, np.array([0, 4, 4]), U))
+    u_neg = U[rng.integers(0, 5, (3, 2))]
+    assert all(x.dtype == dtype for x in kernels.neg_sampling(C, U[[1, 2, 3]], u_neg))
+    G = np.zeros((5, 4), dtype)
+    kernels.scatter_rows(G, np.array([1, 1, 2]), np.ones((3, 4), dtype))
+    assert G.dtype == dtype and G[1, 0] == 2 and G[2, 0] == 1
+
+
+@given(
+    V=st.integers(1, 30),
+    idx=st.lists(st.integers(0, 29), min_size=0, max_size=60),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_scatter_variants_count_repeats(V, idx, seed):
+    idx = np.array(idx, dtype=np.intp) % V
+    rows = np.random.default_rng(seed).standard_normal((len(idx), 3))
+    expect = np.zeros((V, 3))
+    for i, r in zip(idx, rows, strict=True):
+        expect[i] += r
+    for fn in (*kernels.scatter.VARIANTS.values(), kernels.scatter_rows):
+        G = np.zeros((V, 3))
+        fn(G, idx, rows)
+        np.testing.assert_allclose(G, expect, atol=1e-12)
+
+
+def _copy_derivations(tmp_path):
+    target = tmp_path / "derivations"
+    shutil.copytree(DERIVATIONS, target)
+    return target
+
+
+def test_generator_refuses_a_refuted_claim(tmp_path):
+    d = _copy_derivations(tmp_path)
+    path = d / "b_grad_center.toml"
+    text = path.read_text()
+    path.write_text(text.replace('result = "U.T @ (yhat - y)"', 'result = "U.T @ (y - yhat)"'))
+    with pytest.raises(generate.GenerationRefused, match=r"b_grad_center\.toml:b is refuted"):
+        generate.generate(d)
+
+
+def test_generator_does_not_apply_an_unproved_rewrite(tmp_path):
+    d = _copy_derivations(tmp_path)
+    path = d / "stability.toml"
+    text = path.read_text()
+    wrong = text.replace('result = "exp(x - m) / (ones(n) @ exp(x - m))"', 'result = "exp(x - m) / (ones(n) @ exp(x))"')
+    assert wrong != text
+    path.write_text(wrong)
+    with pytest.raises(generate.GenerationRefused, match=r"softmax\.shift"):
+        generate.generate(d)
+
+
+def test_committed_module_is_current_and_a_stale_one_is_regenerated(tmp_path, monkeypatch):
+    """One generation serves both: the committed file carries the current key, and its text is
+    exactly what the generator prints now (here from a copy whose only change is a comment,
+    so everything but the key line must agree); the changed copy is loaded from the cache."""
+    assert generate.recorded_key(generate.GENERATED) == generate.key(), "run python -m symw2v.kernels.generate"
+    d = _copy_derivations(tmp_path)
+    (d / "a_cross_entropy.toml").write_text((d / "a_cross_entropy.toml").read_text() + "\n# changed\n")
+    monkeypatch.setenv("SYMW2V_CACHE", str(tmp_path / "cache"))
+    module = generate.load(d)
+    assert str(tmp_path / "cache") in module.__file__
+    fresh = generate.Path(module.__file__)
+    assert generate.recorded_key(fresh) == generate.key(d) != generate.key()
+
+    def body(path):
+        return generate.KEY_RE.sub("", path.read_text(encoding="utf-8"))
+
+    assert body(fresh) == body(generate.GENERATED), "run python -m symw2v.kernels.generate"
