@@ -93,6 +93,35 @@ def quality(words, vectors) -> tuple[float, float, str]:
     return ws.spearman, sl.spearman, f"WS pairs {ws.used}/{ws.total}, SL pairs {sl.used}/{sl.total}"
 
 
+def step_parts(batch: int, reps: int = 30) -> dict[str, float]:
+    """Microseconds per pair of one minibatch step's parts, on KJV-like sizes (V=5323, d=100, K=5)."""
+    from symw2v.train.loop import load_kernels
+
+    k = load_kernels()
+    rng = np.random.default_rng(0)
+    V, d, K = 5323, 100, 5
+    p = 1 / np.arange(1, V + 1) ** 0.75
+    p /= p.sum()
+    W = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
+    U = W.copy()
+    c, o, n = rng.choice(V, batch, p=p), rng.choice(V, batch, p=p), rng.choice(V, (batch, K), p=p)
+    out = k.neg_sampling(W[c], U[o], U[n])
+    parts = {
+        "gather": lambda: (W[c], U[o], U[n]),
+        "kernel": lambda: k.neg_sampling(W[c], U[o], U[n]),
+        "scatter_rows": lambda: (k.scatter_rows(W, c, out[1]), k.scatter_rows(U, o, out[2]),
+                                 k.scatter_rows(U, n.ravel(), out[3].reshape(-1, d))),
+    }
+    times = {}
+    for name, fn in parts.items():
+        t = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        times[name] = (time.perf_counter() - t) / reps / batch * 1e6
+    times["kernel"] -= times["gather"]  # the kernel's lambda gathers too
+    return times
+
+
 def spread(values) -> str:
     v = np.asarray(values)
     return f"{v.mean():.3f} ({v.min():.3f}..{v.max():.3f})"
@@ -121,6 +150,9 @@ def main() -> None:
     print(f"symw2v (NumPy kernels): {ours_wps:>10,.0f} words/s ({ours_s:.1f} s)")
     print(f"gensim workers=1:       {g1[2]:>10,.0f} words/s ({g1[3]:.1f} s)   symw2v/gensim = {ours_wps / g1[2]:.2f}x")
     print(f"gensim workers=2:       {g2[2]:>10,.0f} words/s ({g2[3]:.1f} s)   symw2v/gensim = {ours_wps / g2[2]:.2f}x")
+    for batch in (256, 1024):
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in step_parts(batch).items())
+        print(f"one step, {batch} pairs, µs per pair: {parts}")
 
     print(f"\n== quality ({quality_epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
     rows = {"symw2v": ([], []), "gensim": ([], [])}

@@ -3,11 +3,7 @@ else the test-only stand-in (``tests/train_standin_kernels.py``)."""
 
 from __future__ import annotations
 
-import os
-
 try:
-    if os.environ.get("SYMW2V_TRAIN_STANDIN"):
-        raise ImportError("stand-in requested")
     import symw2v.kernels as KERNELS
 
     KERNELS.neg_sampling  # noqa: B018  (loads or regenerates the generated module)
