@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import symw2v.kernels as KERNELS
 from symw2v.train import checkpoint as ckpt
 from symw2v.train.corpus import load_corpus, sentences_from_sst, tokenize
 from symw2v.train.evaluate import Embeddings
 from symw2v.train.loop import DivergedError, TrainConfig, Trainer, TrainingError
 from symw2v.train.sampling import UnigramSampler, keep_probabilities, window_pairs
 from symw2v.train.vocab import Vocab
-from tests.train_kernels import KERNELS
 
 GROUP_A = ["cat", "dog", "cow", "horse"]
 GROUP_B = ["red", "blue", "green", "yellow"]

@@ -7,18 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from symw2v.cli import main
-from symw2v.train import loop
 from symw2v.train.evaluate import Embeddings, analogies, rankdata, spearman, word_pairs
 from symw2v.train.export import read_word2vec, write_word2vec
 from tests.test_train import planted_corpus
-from tests.train_kernels import KERNELS
 
 SMALL = ["--dim", "8", "--window", "2", "--negative", "3", "--min-count", "1", "--sample", "0", "--epochs", "2"]
-
-
-@pytest.fixture(autouse=True)
-def _kernels(monkeypatch):
-    monkeypatch.setattr(loop, "load_kernels", lambda: KERNELS)
 
 
 @pytest.fixture
