@@ -121,5 +121,64 @@ def plot(**options) -> None:
     run_plot(**options)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write to.")
+@click.option("--budget", default=DEFAULT_BUDGET, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds per claim before it is reported undecided.")
+@click.option("--no-derive", is_flag=True, help="Leave out the regenerated (derive) form of each gradient.")
+@click.option("--pdf", is_flag=True, help="Also compile the combined document with pdflatex.")
+def latex(paths: tuple[str, ...], out_dir: str, budget: float, no_derive: bool, pdf: bool) -> None:
+    """Write LaTeX and Markdown proofs of PATHS (default: derivations/): one .tex and .md per
+    file and a combined derivations.tex / derivations.md, each step with its verdict."""
+    from .derive.export import compile_pdf, export
+
+    targets = list(paths) or [DEFAULT_DERIVATIONS]
+    missing = [p for p in targets if not Path(p).exists()]
+    if missing:
+        click.echo(f"symw2v: no such file or folder: {', '.join(missing)}", err=True)
+        sys.exit(2)
+    done = export(targets, out_dir, budget, with_derive=not no_derive)
+    click.echo(f"wrote {len(done.files)} files and {done.combined_tex}, {done.combined_md}")
+    if pdf:
+        ok, log = compile_pdf(done.combined_tex)
+        if not ok:
+            click.echo(log[-3000:], err=True)
+            sys.exit(1)
+        click.echo(f"wrote {done.combined_tex.with_suffix('.pdf')}")
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(exists=True))
+@click.option("--wrt", help="What to differentiate by: v_c, U, U[o], U[ws[s]], ...")
+@click.option("--of", "of", help="Which loss (default: the file's only loss).")
+@click.option("--all", "all_", is_flag=True, help="Every (loss, wrt) that a claim in derivations/ (or FILE) uses.")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), help="Folder for .toml skeletons and .tex.")
+@click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX instead of the skeleton.")
+def derive(file: str | None, wrt: str | None, of: str | None, all_: bool, out_dir: str | None, as_latex: bool) -> None:
+    """Derive a gradient from a loss: index form always, matrix form (U.T @ (yhat - y)) where a
+    pattern is recognised, each verified; written as a derivation-file skeleton and as LaTeX."""
+    from .derivation.loader import load
+    from .derive.export import derive_all, derived_latex, write_derived
+    from .derive.regenerate import MATRIX, skeleton
+    from .derive.regenerate import derive as derive_gradient
+
+    if all_:
+        written = derive_all([file or DEFAULT_DERIVATIONS], out_dir or "regenerated")
+        for path, d in written:
+            click.echo(f"{d.kind:>6} form  grad({d.of}, {d.wrt}) = {d.best}  -> {path}")
+        matrix = sum(d.kind == MATRIX for _, d in written)
+        click.echo(f"{len(written)} gradients: {matrix} in matrix form, {len(written) - matrix} in index form only")
+        return
+    if file is None or wrt is None:
+        raise click.UsageError("give FILE and --wrt, or --all")
+    d = derive_gradient(load(file), wrt, of)
+    if out_dir:
+        click.echo(f"wrote {write_derived(d, Path(out_dir))}")
+    else:
+        click.echo(derived_latex(d) if as_latex else skeleton(d), nl=False)
+
+
+
 if __name__ == "__main__":
     main()

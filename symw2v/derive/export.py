@@ -1,0 +1,157 @@
+"""``symw2v latex`` and ``symw2v derive``: write documents and skeletons to a folder."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..derivation.document import Derivation
+from ..derivation.errors import DerivationError
+from ..derivation.loader import load
+from ..language.parser import parse
+from ..report.latex import ClaimView, FormulaLatex, LatexReport, index_latex
+from ..report.markdown import MarkdownReport
+from ..verify.checker import DEFAULT_BUDGET, check_derivation, expand_paths
+from ..verify.verdict import MALFORMED, ClaimResult
+from .regenerate import COMPONENT, Derived, derive, skeleton, targets
+
+COMBINED = "derivations"
+
+
+def views_for(derivation: Derivation, with_derive: bool = True) -> dict[str, ClaimView]:
+    """The derived gradient for each claim with ``wrt``, computed once per (loss, wrt)."""
+    cache: dict[tuple[str, str], Derived | None] = {}
+    views = {}
+    for claim in derivation.claims:
+        if claim.wrt is None:
+            continue
+        of = claim.lhs.tree.args[0].id  # type: ignore[attr-defined]
+        key = (of, claim.wrt.text)
+        if key not in cache:
+            try:
+                cache[key] = derive(derivation, claim.wrt.text, of, forms=with_derive)
+            except Exception:  # a view is an extra; the chain and verdicts are shown regardless
+                cache[key] = None
+        d = cache[key]
+        if d is None:
+            continue
+        view = ClaimView(index_latex(d.component), ",".join(str(i) for i in d.indices))
+        if with_derive and d.best is not None:
+            view.regenerated, view.regenerated_kind = parse(d.best), d.kind
+        views[claim.id] = view
+    return views
+
+
+@dataclass
+class Exported:
+    files: list[Path]
+    combined_tex: Path
+    combined_md: Path
+    results: list[ClaimResult]
+
+
+def export(paths: list[str], out_dir: str | Path, budget: float = DEFAULT_BUDGET, with_derive: bool = True) -> Exported:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    reports = (LatexReport(), MarkdownReport())
+    sections: dict[int, list[str]] = {0: [], 1: []}
+    files: list[Path] = []
+    all_results: list[ClaimResult] = []
+    for path in expand_paths(paths):
+        try:
+            derivation = load(path)
+        except DerivationError as err:
+            all_results.append(ClaimResult(str(path), "(file)", "", MALFORMED, error=str(err)))
+            for n, report in enumerate(reports):
+                sections[n].append(report.heading(1, report.escape(path.name)) + report.verdict(MALFORMED)
+                                   + " " + report.escape(str(err)) + "\n\n")
+            continue
+        results = check_derivation(derivation, budget)
+        all_results.extend(results)
+        views = views_for(derivation, with_derive)
+        for n, report in enumerate(reports):
+            body = report.section(derivation, results, views)
+            sections[n].append(body)
+            target = out / (_slug(path) + report.extension)
+            target.write_text(report.document(body, derivation.title))
+            files.append(target)
+    tex, md = out / f"{COMBINED}.tex", out / f"{COMBINED}.md"
+    tex.write_text(reports[0].combined(sections[0]))
+    md.write_text(reports[1].combined(sections[1]))
+    return Exported(files, tex, md, all_results)
+
+
+def _slug(path: Path) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem)
+
+
+def latex_engine() -> str | None:
+    return shutil.which("pdflatex")
+
+
+def compile_pdf(tex: Path, engine: str | None = None) -> tuple[bool, str]:
+    """Run pdflatex twice (for the table of contents) in a scratch folder; the PDF is copied
+    next to the .tex. Returns (success, log): success means no error and no undefined control
+    sequence."""
+    engine = engine or latex_engine()
+    if engine is None:
+        return False, "no LaTeX engine (pdflatex) on PATH"
+    with tempfile.TemporaryDirectory() as tmp:
+        log = ""
+        for _ in range(2):
+            run = subprocess.run(
+                [engine, "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={tmp}", str(tex)],
+                capture_output=True, text=True, timeout=300,
+            )
+            logfile = Path(tmp, tex.stem + ".log")
+            log = logfile.read_text(errors="replace") if logfile.exists() else run.stdout
+            if run.returncode != 0:
+                return False, log
+        pdf = Path(tmp, tex.stem + ".pdf")
+        made = pdf.exists()
+        if made:
+            shutil.copy(pdf, tex.with_suffix(".pdf"))
+    bad = [line for line in log.splitlines() if line.startswith("!") or "Undefined control sequence" in line]
+    return (not bad and made), log
+
+
+def derive_all(paths: list[str], out_dir: str | Path) -> list[tuple[Path, Derived]]:
+    """A skeleton (.toml) and LaTeX (.tex) for every (loss, wrt) that a claim differentiates."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in expand_paths(paths):
+        derivation = load(path)
+        for of, wrt in targets(derivation):
+            d = derive(derivation, wrt, of)
+            written.append((write_derived(d, out), d))
+    return written
+
+
+def wrt_slug(of: str, wrt: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", f"{of}_{wrt}").strip("_")
+
+
+def write_derived(d: Derived, out: Path) -> Path:
+    stem = f"{_slug(Path(d.derivation.path))}.{wrt_slug(d.of, d.wrt)}"
+    target = out / f"{stem}.toml"
+    target.write_text(skeleton(d) if d.kind != COMPONENT else f"# no formula form found\n# {d.component}\n")
+    (out / f"{stem}.tex").write_text(derived_latex(d))
+    return target
+
+
+def derived_latex(d: Derived) -> str:
+    """A LaTeX fragment (amsmath): the gradient in components, and in matrix or index form."""
+    p = FormulaLatex(d.derivation)
+    lhs = p.latex(parse(f"grad({d.of}, {d.wrt})"))
+    idx = ",".join(str(i) for i in d.indices)
+    lines = [f"% symw2v derive {d.derivation.path} --of {d.of} --wrt '{d.wrt}' ({d.kind} form)"]
+    lines.append(f"\\[ \\left({lhs}\\right)_{{{idx}}} = {index_latex(d.component)} \\]")
+    for kind, text in d.forms.items():
+        lines.append(f"% {kind} form: {text}")
+        lines.append(f"\\[ {lhs} = {p.latex(parse(text))} \\]")
+    return "\n".join(lines) + "\n"
