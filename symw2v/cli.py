@@ -31,7 +31,8 @@ def main() -> None:
     type=click.FloatRange(min=0.1),
     help="Seconds per claim before it is reported undecided.",
 )
-def check(paths: tuple[str, ...], as_json: bool, budget: float) -> None:
+@click.option("--steps", is_flag=True, help="Show every chain step by step, not only those not proved.")
+def check(paths: tuple[str, ...], as_json: bool, budget: float, steps: bool) -> None:
     """Check every step of every claim in PATHS (files or folders; default: derivations/).
 
     Exit status: 0 when every claim is proved or checked, 1 when any is refuted or undecided,
@@ -45,7 +46,7 @@ def check(paths: tuple[str, ...], as_json: bool, budget: float) -> None:
     if as_json:
         click.echo(JsonPrinter().render(results))
     else:
-        TablePrinter().print(results)
+        TablePrinter().print(results, all_chains=steps)
     verdicts = {r.verdict for r in results}
     if MALFORMED in verdicts:
         sys.exit(2)
@@ -177,7 +178,6 @@ def derive(file: str | None, wrt: str | None, of: str | None, all_: bool, out_di
         click.echo(f"wrote {write_derived(d, Path(out_dir))}")
     else:
         click.echo(derived_latex(d) if as_latex else skeleton(d), nl=False)
-
 
 
 if __name__ == "__main__":

@@ -29,3 +29,36 @@ def verdicts_of(text: str) -> dict[str, str]:
 
 def numeric(e: sp.Expr, inst: Instance, values: dict[sp.Expr, sp.Expr]) -> sp.Float:
     return instantiate(e, inst).xreplace(values).evalf(40)
+
+
+# Preambles of small derivation files: naive softmax, and negative sampling (format with assume=...).
+NAIVE = """
+convention = "rows"
+[symbols]
+v_c = "vector[d]"
+U = "matrix[V, d]"
+o = "index[V]"
+w = "index[V]"
+[define]
+u_o = "U[o]"
+yhat = "softmax(U @ v_c)"
+y = "onehot(o, V)"
+[loss]
+J = "-log(yhat[o])"
+"""
+
+NEG = """
+convention = "rows"
+assume = [{assume}]
+[symbols]
+v_c = "vector[d]"
+U = "matrix[V, d]"
+o = "index[V]"
+ws = "indices[K, V]"
+s = "index[K]"
+x = "scalar"
+[define]
+u_o = "U[o]"
+[loss]
+J = "-log(sigma(u_o @ v_c)) - sum(k, log(sigma(-U[ws[k]] @ v_c)))"
+"""

@@ -1,4 +1,6 @@
-"""Verdicts -> a readable terminal table (rich; plain text when not a terminal)."""
+"""Verdicts -> a readable terminal report (rich; plain text when not a terminal): a summary
+table, then each chain that is not fully proved with a mark per step and, beneath a broken
+step, its counterexample, residual and diagnosis."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from rich.table import Table
 
 from ..verify.verdict import ClaimResult
 
+MARK = {"proved": "✓", "checked": "≈", "refuted": "✗", "undecided": "?", "malformed": "!"}
 STYLE = {
     "proved": "bold green",
     "checked": "green",
@@ -21,7 +24,7 @@ class TablePrinter:
     def __init__(self, console: Console | None = None):
         self.console = console or Console(soft_wrap=False)
 
-    def print(self, results: list[ClaimResult]) -> None:
+    def print(self, results: list[ClaimResult], all_chains: bool = False) -> None:
         table = Table(show_lines=False, expand=False)
         for column in ("file", "claim", "verdict", "what was shown"):
             table.add_column(column, overflow="fold")
@@ -35,24 +38,46 @@ class TablePrinter:
         self.console.print(table)
         for r in results:
             if r.error:
-                self.console.print(
-                    f"[bold magenta]error[/] {r.error}", markup=True, highlight=False
-                )
+                self.console.print(f"[bold magenta]error[/] {r.error}", markup=True, highlight=False)
+        for r in results:
+            if r.steps and (all_chains or r.verdict != "proved"):
+                self.chain(r)
         counts = {v: sum(r.verdict == v for r in results) for v in STYLE}
         self.console.print(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims")
 
+    def chain(self, r: ClaimResult) -> None:
+        out = self.console
+        out.print(
+            f"\n[bold]{escape(r.claim)}[/]  {escape(r.file)}  [{STYLE[r.verdict]}]{r.verdict}[/]", highlight=False
+        )
+        if r.says:
+            out.print(f"  {escape(r.says)}", highlight=False)
+        out.print(f"    0  {escape(r.steps[0].left if r.steps[0].compared_with == 0 else '')}", highlight=False)
+        for s in r.steps:
+            style = STYLE[s.verdict]
+            against = "" if s.compared_with == s.number - 1 else f"  (compared with step {s.compared_with})"
+            out.print(f"  [{style}]{MARK[s.verdict]}[/] {s.number:2d}  {escape(s.right)}{against}", highlight=False)
+            details = []
+            if s.verdict in ("refuted", "undecided"):
+                details.append(("counterexample" if s.counterexample else "shown", s.shown))
+            if s.residual:
+                details.append(("residual", f"left - right = {s.residual}"))
+            if s.note:
+                details.append(("note", s.note))
+            if s.diagnosis:
+                details.append(("diagnosis", s.diagnosis))
+            for label, text in details:
+                out.print(f"        [dim]{label}:[/] {escape(text)}", highlight=False)
+
     @staticmethod
     def _shown(r: ClaimResult) -> str:
-        if r.error:
+        """One cell: what was shown for the claim; the chain view below has the details."""
+        if r.error and not r.steps:
             return r.error.splitlines()[0]
-        lines = []
-        for s in r.steps:
-            if s.verdict in ("refuted", "undecided") or len(r.steps) == 1:
-                lines.append(f"step {s.number}: {s.verdict}: {s.shown}")
-        if not lines:
-            kinds = sorted({s.verdict for s in r.steps})
-            lines.append(f"{len(r.steps)} steps {'/'.join(kinds)}: {r.steps[0].shown}")
-        for s in r.steps:
-            if s.residual and s.verdict == "refuted":
-                lines.append(f"  residual left - right = {s.residual}")
-        return "\n".join(lines)
+        bad = [s for s in r.steps if s.verdict not in ("proved", "checked")]
+        if not bad:
+            kinds = "/".join(sorted({s.verdict for s in r.steps}))
+            return f"{len(r.steps)} step{'s' * (len(r.steps) > 1)} {kinds}: {r.steps[-1].shown}"
+        return "\n".join(
+            f"step {s.number} {s.verdict}" + (f": {s.diagnosis}" if s.diagnosis else "") for s in bad
+        )

@@ -24,6 +24,7 @@ import sympy as sp
 from ..derivation.document import Claim, Derivation
 from ..derivation.errors import DerivationError
 from ..derivation.loader import load
+from ..diagnose.search import diagnose
 from ..symbolic.assumptions import Assumptions
 from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
 from ..symbolic.tensor import Index, IndexList, Size, Tensor, shape_text
@@ -68,9 +69,7 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def check_derivation(
-    derivation: Derivation, claim_budget: float = DEFAULT_BUDGET
-) -> list[ClaimResult]:
+def check_derivation(derivation: Derivation, claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
     scope = Scope.of(derivation)
     return [check_claim(derivation, scope, claim, claim_budget) for claim in derivation.claims]
 
@@ -78,6 +77,10 @@ def check_derivation(
 def check_claim(
     derivation: Derivation, scope: Scope, claim: Claim, claim_budget: float = DEFAULT_BUDGET
 ) -> ClaimResult:
+    """Every step n (chain[n], n >= 1) is compared with the last correct expression before it,
+    so a slip is charged to the step that made it: a later step equal to the last correct one
+    is back on track, and a later step that only follows from the wrong one is marked as the
+    error propagating. A step that first goes wrong gets a one-edit diagnosis."""
     start = time.perf_counter()
     result = ClaimResult(derivation.path, claim.id, claim.says, UNDECIDED)
     try:
@@ -86,25 +89,68 @@ def check_claim(
         result.verdict, result.error = MALFORMED, str(err)
         return result
     texts = [f.text for f in claim.chain]
+    good = 0  # index of the last correct expression of the chain
     try:
         with budget(claim_budget):
             for n in range(1, len(tensors)):
-                result.steps.append(compare(tensors[n - 1], tensors[n], ctx, n, texts))
+                if isinstance(tensors[n], DerivationError):
+                    error = tensors[n]
+                    step = StepResult(n, texts[good], texts[n], MALFORMED, error.message, compared_with=good)
+                    step.diagnosis = _convention_diagnosis(error.message)
+                    result.steps.append(step)
+                    result.error = "\n".join(filter(None, [result.error, str(error)]))
+                    continue
+                found = compare(tensors[good], tensors[n], ctx)
+                step = StepResult(n, texts[good], texts[n], found.verdict, "", compared_with=good)
+                step.shapes, step.counterexample, step.residual = found.shapes, found.counterexample, found.residual
+                result.steps.append(step)
+                if found.verdict in (PROVED, CHECKED):
+                    if good != n - 1:
+                        step.note = f"back on track: equal to {_name(good)} again"
+                    good = n
+                elif found.verdict == REFUTED:
+                    previous = tensors[n - 1]
+                    if (
+                        good != n - 1
+                        and isinstance(previous, Tensor)
+                        and compare(previous, tensors[n], ctx).verdict in (PROVED, CHECKED)
+                    ):
+                        step.note = f"follows from step {n - 1}: its error propagates"
+                    elif found.counterexample is not None:
+                        step.diagnosis = diagnose(
+                            claim.chain[n],
+                            tensors[good],
+                            scope,
+                            claim,
+                            ctx.components,
+                            found.counterexample.instance,
+                            lambda t, ref=tensors[good]: compare(ref, t, ctx).verdict in (PROVED, CHECKED),
+                            found.residual_expr,
+                        )
+                step.shown = _shown(step)
+                step.seconds = found.seconds
     except BudgetExceeded:
         pass
     for n in range(len(result.steps) + 1, len(tensors)):
-        result.steps.append(
-            StepResult(
-                n, texts[n - 1], texts[n], UNDECIDED, f"budget of {claim_budget:g} s exhausted"
-            )
-        )
+        result.steps.append(StepResult(n, texts[good], texts[n], UNDECIDED, f"budget of {claim_budget:g} s exhausted"))
     result.verdict = worst([s.verdict for s in result.steps])
     result.seconds = time.perf_counter() - start
     return result
 
 
-def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Tensor], Context]:
-    """Lower every formula of the claim and check that the chain has one shape."""
+def _convention_diagnosis(message: str) -> str | None:
+    if message.startswith("convention error"):
+        return "transpose (row vs column convention): transpose the result to get the declared layout"
+    return None
+
+
+def _name(n: int) -> str:
+    return "the left-hand side" if n == 0 else f"step {n}"
+
+
+def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Tensor | DerivationError], Context]:
+    """Lower every formula of the claim and check that the chain has one shape; a step that
+    fails either is returned as its error."""
     lowerer = Lowerer(scope)
     where = f"claim {claim.id!r}"
 
@@ -119,22 +165,31 @@ def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Te
         )
 
     try:
-        values = [lowerer.formula(f) for f in claim.chain]
+        lhs = lowerer.formula(claim.chain[0])
         facts = Assumptions()
         for f in derivation.assume + claim.assume:
             facts = facts.merge(assumption(lowerer, f))
     except LoweringError as err:
         raise fail(err.message, err.formula, err.span) from None
-    for formula, value in zip(claim.chain, values, strict=True):
+    if not isinstance(lhs, Tensor):
+        raise fail("expected a number, vector or matrix", claim.chain[0])
+    shape = lhs.shape
+    values: list[Tensor | DerivationError] = [lhs]
+    for formula in claim.chain[1:]:
+        # A step that cannot be read or has the wrong shape is malformed on its own; the
+        # other steps are still checked.
+        try:
+            value = lowerer.formula(formula)
+        except LoweringError as err:
+            values.append(fail(err.message, err.formula, err.span))
+            continue
         if not isinstance(value, Tensor):
-            raise fail("expected a number, vector or matrix", formula)
-    shape = values[0].shape
-    for formula, value in zip(claim.chain[1:], values[1:], strict=True):
-        if value.shape != shape:
-            raise fail(_shape_message(shape, value.shape, claim, derivation.convention), formula)
-    components = tuple(
-        sp.Dummy("ijk"[n % 3], integer=True, nonnegative=True) for n in range(len(shape))
-    )
+            values.append(fail("expected a number, vector or matrix", formula))
+        elif value.shape != shape:
+            values.append(fail(_shape_message(shape, value.shape, claim, derivation.convention), formula))
+        else:
+            values.append(value)
+    components = tuple(sp.Dummy("ijk"[n % 3], integer=True, nonnegative=True) for n in range(len(shape)))
     index_ranges = {v.value: v.size for v in scope.names.values() if isinstance(v, Index)}
     lists = {v.base: (v.length, v.size) for v in scope.names.values() if isinstance(v, IndexList)}
     sizes = [v.symbol for v in scope.names.values() if isinstance(v, Size)]
@@ -158,7 +213,19 @@ def _shape_message(expected, got, claim: Claim, convention: str) -> str:
     return head
 
 
-def compare(a: Tensor, b: Tensor, ctx: Context, number: int, texts: list[str]) -> StepResult:
+@dataclass
+class Comparison:
+    """Whether two tensors of one shape are equal, and what was shown."""
+
+    verdict: str
+    shapes: list[str]
+    counterexample: concrete.Counterexample | None = None
+    residual: str | None = None
+    seconds: float = 0.0
+    residual_expr: sp.Expr | None = None
+
+
+def compare(a: Tensor, b: Tensor, ctx: Context) -> Comparison:
     start = time.perf_counter()
     left, right = a.at(ctx.components), b.at(ctx.components)
     diff = left - right
@@ -171,37 +238,39 @@ def compare(a: Tensor, b: Tensor, ctx: Context, number: int, texts: list[str]) -
         residual, proved = None, False
     if not proved:
         proved = _piecewise_zero(diff)
-    step = StepResult(number, texts[number - 1], texts[number], PROVED if proved else CHECKED, "")
-    both = sp.Add(left, right)
-    free = both.free_symbols
-    bases = {x.base for x in both.atoms(sp.Indexed)}
-    wanted = concrete.instances(
+    out = Comparison(PROVED if proved else CHECKED, [])
+    wanted = instances_for(sp.Add(left, right), ctx)
+    if proved:
+        wanted = wanted[-1:]  # one guard instance against a normaliser bug
+    for inst in wanted:
+        out.shapes.append(inst.describe())
+        found = _check_instance(left, right, ctx, inst)
+        if found is not None:
+            out.verdict, out.counterexample = found
+            break
+    if out.verdict == REFUTED and residual is not None:
+        out.residual_expr = readable(residual)
+        out.residual = str(out.residual_expr)
+    out.seconds = time.perf_counter() - start
+    return out
+
+
+def instances_for(expr: sp.Expr, ctx: Context) -> list[concrete.Instance]:
+    """Small instances of the sizes, indices and index lists that ``expr`` mentions."""
+    free = expr.free_symbols
+    bases = {x.base for x in expr.atoms(sp.Indexed)}
+    return concrete.instances(
         ctx.sizes,
         {s: r for s, r in ctx.index_ranges.items() if s in free},
         {b: v for b, v in ctx.list_shapes.items() if b in bases},
         ctx.assumptions,
     )
-    if proved:
-        wanted = wanted[-1:]  # one guard instance against a normaliser bug
-    for inst in wanted:
-        step.shapes.append(inst.describe())
-        found = _check_instance(left, right, ctx, inst)
-        if found is not None:
-            step.verdict, step.counterexample = found
-            break
-    if step.verdict == REFUTED and residual is not None:
-        step.residual = str(readable(residual))
-    step.shown = _shown(step)
-    step.seconds = time.perf_counter() - start
-    return step
 
 
 def _check_instance(left, right, ctx: Context, inst: concrete.Instance):
     dims = [int(s.xreplace(inst.sizes)) for s in ctx.shape]
     for comp in itertools.product(*[range(n) for n in dims]):
-        at = concrete.Instance(
-            inst.sizes, {**inst.indices, **dict(zip(ctx.components, comp, strict=True))}, inst.lists
-        )
+        at = concrete.Instance(inst.sizes, {**inst.indices, **dict(zip(ctx.components, comp, strict=True))}, inst.lists)
         la, lb = concrete.instantiate(left, at), concrete.instantiate(right, at)
         if concrete.exactly_equal(la, lb) or _piecewise_zero(la - lb):
             continue
@@ -216,9 +285,7 @@ def _piecewise_zero(diff: sp.Expr) -> bool:
 
 def _shown(step: StepResult) -> str:
     if step.verdict == PROVED:
-        return "proved for all sizes" + (
-            f"; guard instance {step.shapes[0]}" if step.shapes else ""
-        )
+        return "proved for all sizes" + (f"; guard instance {step.shapes[0]}" if step.shapes else "")
     if step.verdict == CHECKED:
         return "exact at " + ("; ".join(step.shapes) or "the only instance")
     if step.verdict == REFUTED and step.counterexample:

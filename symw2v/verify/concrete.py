@@ -53,9 +53,7 @@ def instances(
     out: list[Instance] = []
     for level in levels:
         concrete = {s: level for s in sizes}
-        constrained = {e for e, _ in assumptions.not_in} | {
-            e for p in assumptions.unequal for e in p
-        }
+        constrained = {e for e, _ in assumptions.not_in} | {e for p in assumptions.unequal for e in p}
         ranges = {r for _, r in list_shapes.values()}
         ranges |= {r for s, r in index_ranges.items() if s in constrained}
         ranges -= {n for n, _ in list_shapes.values()}  # growing a length would not help
@@ -96,9 +94,7 @@ def _draw(rng, sizes, index_ranges, list_shapes, assumptions, repeat) -> Instanc
 def instantiate(e: sp.Expr, inst: Instance) -> sp.Expr:
     e = e.xreplace({**inst.sizes, **{k: sp.Integer(v) for k, v in inst.indices.items()}})
     e = unroll(e)
-    entries = {
-        base[n]: sp.Integer(v) for base, values in inst.lists.items() for n, v in enumerate(values)
-    }
+    entries = {base[n]: sp.Integer(v) for base, values in inst.lists.items() for n, v in enumerate(values)}
     e = e.xreplace(entries) if entries else e
     loose = [x for x in e.atoms(sp.Indexed) if not all(i.is_Integer for i in x.indices)]
     if loose:  # an index without a value would make the check meaningless
@@ -113,9 +109,7 @@ def unroll(e: sp.Expr) -> sp.Expr:
         for k, lo, hi in reversed(e.limits[1:]):
             body = sp.Sum(body, (k, lo, hi))
         k, lo, hi = e.limits[0]
-        return sp.Add(
-            *[unroll(body.xreplace({k: sp.Integer(n)})) for n in range(int(lo), int(hi) + 1)]
-        )
+        return sp.Add(*[unroll(body.xreplace({k: sp.Integer(n)})) for n in range(int(lo), int(hi) + 1)])
     if not e.args or isinstance(e, sp.Indexed):
         return e
     return e.func(*[unroll(a) for a in e.args])

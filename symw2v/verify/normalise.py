@@ -155,9 +155,7 @@ class Normaliser:
                 out += c * form.to_rational(s)
                 continue
             k = sp.Dummy("m", integer=True)
-            merged = sp.Add(
-                *[form.back(c) * s.function.xreplace({s.limits[0][0]: k}) for c, s in members]
-            )
+            merged = sp.Add(*[form.back(c) * s.function.xreplace({s.limits[0][0]: k}) for c, s in members])
             out += form.to_rational(self.canon_sum(sp.Sum(merged, (k, lo, hi))))
         return out
 
@@ -182,11 +180,7 @@ def canonical_sum(body: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.S
     names cannot) are anonymised in the key, so the name does not depend on what they are
     called; an inner sum's body is a strict part of the outer's, so nested sums
     never share a name."""
-    anonymous = {
-        d: sp.Symbol("_free")
-        for d in body.free_symbols
-        if isinstance(d, sp.Dummy) or d.name.startswith("_")
-    }
+    anonymous = {d: sp.Symbol("_free") for d in body.free_symbols if isinstance(d, sp.Dummy) or d.name.startswith("_")}
     key = f"{body.xreplace({**anonymous, k: sp.Symbol('_bound')})}|{lo}|{hi}"
     name = "_" + hashlib.sha1(key.encode()).hexdigest()[:10]
     new = sp.Symbol(name, integer=True)
@@ -194,9 +188,12 @@ def canonical_sum(body: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.S
 
 
 def readable(e: sp.Expr) -> sp.Expr:
-    """Rename canonical bound indices to short names (k, m, n, ...) for people to read."""
+    """Rename canonical bound indices to short names (k, m, n, ...) and component indices
+    (dummies) to their plain names (i, j), for people to read."""
     pool = iter(f"{c}{n or ''}" for n in range(100) for c in "kmnpqr")
-    mapping: dict[sp.Symbol, sp.Symbol] = {}
+    mapping: dict[sp.Symbol, sp.Symbol] = {
+        d: sp.Symbol(d.name, integer=True) for d in e.free_symbols if isinstance(d, sp.Dummy)
+    }
     for s in sorted(e.atoms(sp.Sum), key=lambda s: len(str(s)), reverse=True):
         var = s.limits[0][0]
         if var not in mapping:

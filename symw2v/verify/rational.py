@@ -110,9 +110,7 @@ class RationalForm:
         return e
 
 
-def cancel_form(
-    e: sp.Expr, hook: Callable[[sp.Expr, RationalForm], sp.Expr] | None = None
-) -> sp.Expr:
+def cancel_form(e: sp.Expr, hook: Callable[[sp.Expr, RationalForm], sp.Expr] | None = None) -> sp.Expr:
     """Canonical rational form of ``e`` (exp/log as above), returned in original vocabulary.
 
     ``hook`` may rewrite the cancelled numerator (still in atoms) before converting back."""
@@ -130,9 +128,7 @@ def _reduce_delta_powers(e: sp.Expr) -> sp.Expr:
     if not e.has(sp.KroneckerDelta):
         return e
     reduced = e.replace(
-        lambda x: (
-            x.is_Pow and isinstance(x.base, sp.KroneckerDelta) and x.exp.is_Integer and x.exp > 1
-        ),
+        lambda x: x.is_Pow and isinstance(x.base, sp.KroneckerDelta) and x.exp.is_Integer and x.exp > 1,
         lambda x: x.base,
     )
     return sp.cancel(reduced) if reduced != e else e

@@ -23,7 +23,8 @@ def worst(verdicts: list[str]) -> str:
 
 @dataclass
 class StepResult:
-    """Verdict of one link ``left = right`` of a chain (step n compares chain[n-1], chain[n])."""
+    """Verdict of step n of a chain: ``chain[n]`` (``right``) compared with the last correct
+    expression before it, ``chain[compared_with]`` (``left``; chain[0] is the left-hand side)."""
 
     number: int
     left: str
@@ -34,10 +35,16 @@ class StepResult:
     counterexample: Counterexample | None = None
     residual: str | None = None
     seconds: float = 0.0
+    compared_with: int = 0
+    note: str | None = None
+    diagnosis: str | None = None
 
     def to_json(self) -> dict:
         return {
             "step": self.number,
+            "compared_with": self.compared_with,
+            "note": self.note,
+            "diagnosis": self.diagnosis,
             "left": self.left,
             "right": self.right,
             "verdict": self.verdict,

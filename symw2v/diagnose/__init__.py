@@ -1,0 +1,1 @@
+"""One-edit diagnoses: which single edit from a catalogue repairs a wrong step."""

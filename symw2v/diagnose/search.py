@@ -1,0 +1,106 @@
+"""Try every edit of the catalogue on a wrong step; name the one that repairs it.
+
+A candidate must first match the last correct expression numerically at the counterexample's
+instance (cheap, at random real values), then be confirmed by the full comparison (proof or
+exact checks), so a diagnosis is never a coincidence of one point.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import sympy as sp
+
+from ..derivation.document import Claim, Definition, Formula
+from ..language.errors import FormulaError
+from ..language.syntax import Call, Name
+from ..symbolic.lower import Lowerer, Scope
+from ..symbolic.tensor import Index, IndexList, Tensor
+from ..verify import concrete
+from .edits import CATALOGUE, SPAN, EditContext, additive_terms
+
+NO_REPAIR = "no single edit from the catalogue repairs this step (see the residual)"
+
+
+def edit_context(scope: Scope, claim: Claim) -> EditContext:
+    indices = {n: str(v.size) for n, v in scope.names.items() if isinstance(v, Index) and v.value.is_Symbol}
+    lists = {n: (str(v.length), str(v.size)) for n, v in scope.names.items() if isinstance(v, IndexList)}
+    terms = tuple(
+        term
+        for f in claim.chain
+        if not (isinstance(f.tree, Call) and f.tree.func == "grad")
+        for _, term in additive_terms(f.tree)
+    ) + tuple(Name(n, span=SPAN) for n, v in scope.names.items() if isinstance(v, Definition) and not v.params)
+    return EditContext(indices, lists, terms, frozenset(length for length, _ in lists.values()))
+
+
+def diagnose(
+    wrong: Formula,
+    reference: Tensor,
+    scope: Scope,
+    claim: Claim,
+    components: tuple[sp.Symbol, ...],
+    instance: concrete.Instance,
+    confirm: Callable[[Tensor], bool],
+    residual: sp.Expr | None = None,
+) -> str:
+    """Plain words for the single edit that makes ``wrong`` equal ``reference``. When no edit
+    of the catalogue does, but the residual ``reference - wrong`` is a single term, the step
+    dropped (or added) exactly that term."""
+    lowerer = Lowerer(scope)
+    probe = _Probe(reference, components, instance)
+    repairs: dict[str, str] = {}
+    context = edit_context(scope, claim)
+    for kind, generate in CATALOGUE.items():
+        for description, tree in generate(wrong.tree, context):
+            try:
+                candidate = lowerer.lower(tree)
+            except (FormulaError, TypeError, ValueError):
+                continue
+            if not isinstance(candidate, Tensor) or candidate.shape != reference.shape:
+                continue
+            if probe.matches(candidate) and confirm(candidate):
+                repairs[kind] = description
+                break
+    if not repairs:
+        if residual is not None and len(sp.Add.make_args(sp.fraction(residual)[0])) == 1:
+            return f"dropped term: the step lacks exactly one term, left - right = {residual}"
+        return NO_REPAIR
+    first, *others = repairs.values()
+    return first + (f" (other single edits that also repair it: {'; '.join(others)})" if others else "")
+
+
+class _Probe:
+    """The reference's values at one instance and one random real point, to compare with."""
+
+    def __init__(self, reference: Tensor, components, instance: concrete.Instance):
+        self.components, self.instance = components, instance
+        self.rng = random.Random(0)
+        self.values: dict[sp.Expr, sp.Float] = {}
+        dims = [int(s.xreplace(instance.sizes)) for s in reference.shape]
+        self.points = [dict(zip(components, c, strict=True)) for c in _product(dims)]
+        self.expected = [self._value(reference, p) for p in self.points]
+
+    def _value(self, tensor: Tensor, point: dict) -> sp.Float | None:
+        at = concrete.Instance(self.instance.sizes, {**self.instance.indices, **point}, self.instance.lists)
+        try:
+            e = concrete.instantiate(tensor.at(self.components), at)
+        except ValueError:
+            return None
+        for v in concrete.variables(e):
+            self.values.setdefault(v, sp.Float(self.rng.uniform(-1.5, 1.5), 20))
+        return concrete.evaluate(e, self.values, 20)
+
+    def matches(self, candidate: Tensor) -> bool:
+        for point, expected in zip(self.points, self.expected, strict=True):
+            got = self._value(candidate, point)
+            if got is None or expected is None or abs(got - expected) > 1e-9 * max(1, abs(expected)):
+                return False
+        return True
+
+
+def _product(dims: list[int]):
+    import itertools
+
+    return itertools.product(*[range(n) for n in dims])
