@@ -18,7 +18,7 @@ from ..derivation.document import Claim, Derivation, Formula
 from ..derivation.loader import loads
 from ..language.parser import parse
 from ..language.printer import to_text
-from ..language.syntax import Binary, Name, Node, Subscript, Transpose, Unary
+from ..language.syntax import Binary, Name, Node, Subscript, Transpose, Unary, walk
 from ..symbolic.lower import Scope
 from ..verify.checker import check_derivation, prepare
 from ..verify.normalise import readable
@@ -110,7 +110,7 @@ def _sum_over_array(text: str, derivation: Derivation) -> bool:
     from ..report.latex import Shapes
 
     shapes = Shapes(derivation)
-    for n in _walk(parse(text)):
+    for n in walk(parse(text)):
         if isinstance(n, Call) and n.func == "sum":
             binder = n.args[0].left if hasattr(n.args[0], "left") else n.args[0]
             if shapes.of(n.args[1], frozenset({getattr(binder, "id", "")})):
@@ -118,15 +118,6 @@ def _sum_over_array(text: str, derivation: Derivation) -> bool:
     return False
 
 
-def _walk(node: Node):
-    yield node
-    for value in vars(node).values():
-        if isinstance(value, Node):
-            yield from _walk(value)
-        elif isinstance(value, tuple):
-            for v in value:
-                if isinstance(v, Node):
-                    yield from _walk(v)
 
 
 def vectorise(e: sp.Expr, indices, shape, matrix: bool, lists: set[str]) -> str:

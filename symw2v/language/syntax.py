@@ -7,6 +7,7 @@ they denote the same formula.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -76,3 +77,15 @@ class Indicator(Node):
     """Iverson bracket ``[condition]``: 1 where the condition holds, else 0."""
 
     condition: Compare
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree, pre-order."""
+    yield node
+    for value in vars(node).values():
+        if isinstance(value, Node):
+            yield from walk(value)
+        elif isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, Node):
+                    yield from walk(item)

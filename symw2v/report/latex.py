@@ -41,6 +41,7 @@ from ..language.syntax import (
     Subscript,
     Transpose,
     Unary,
+    walk,
 )
 from ..verify.verdict import ClaimResult, StepResult
 
@@ -145,7 +146,7 @@ class Shapes:
 
     def binder_size(self, k: str, body: Node) -> str | None:
         """The size a summation index ranges over: the first axis it indexes in ``body``."""
-        for node in _walk(body):
+        for node in walk(body):
             if isinstance(node, Subscript):
                 for pos, idx in enumerate(node.indices):
                     if isinstance(idx, Name) and idx.id == k:
@@ -157,15 +158,6 @@ class Shapes:
         return None
 
 
-def _walk(node: Node):
-    yield node
-    for value in vars(node).values():
-        if isinstance(value, Node):
-            yield from _walk(value)
-        elif isinstance(value, tuple):
-            for v in value:
-                if isinstance(v, Node):
-                    yield from _walk(v)
 
 
 def _shape_subscript(sh: Shapes, node: Subscript, b: frozenset[str]) -> Shape:
