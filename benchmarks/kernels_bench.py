@@ -84,29 +84,48 @@ def main() -> None:
     compare(f"negative sampling B={B}, K={K}, d={d}", kernels.neg_sampling, ref_neg_sampling, (v_c, u_o, u_neg),
             args.repeat)
 
-    N = B * K
-    idx = rng.integers(0, V, N)
-    rows = rng.standard_normal((N, d))
-    expect = np.zeros((V, d))
+    scatter_table(rng, args.repeat)
+
+
+def zipf_indices(rng, V, n):
+    """Indices drawn as training draws them: unigram^0.75 of a Zipf-like vocabulary (many repeats)."""
+    p = 1 / np.arange(1, V + 1) ** 0.75
+    return rng.choice(V, n, p=p / p.sum())
+
+
+def scatter_table(rng, repeat, V=12_000, d=100, K=5):
+    """ns per row of each scatter variant at the sizes training uses: N = B (centres, contexts),
+    B*K (negatives) and B*(K+2) (all rows of a step) for B = 256 and 1024; float32 like training."""
+    sizes = [(f"B={B}: N={n}", n) for B in (256, 1024) for n in (B, B * K, B * (K + 2))]
+    print(f"scatter into V={V} rows of d={d} (float32), Zipf^0.75 indices, repeats included; ns per row:")
+    print(f"  {'variant':40s}" + "".join(f"{label:>17s}" for label, _ in sizes))
+    data = {n: (zipf_indices(rng, V, n), rng.standard_normal((n, d)).astype(np.float32)) for _, n in sizes}
+    fastest = {}
+    for name, fn in [*scatter.VARIANTS.items(), ("scatter_rows (used)", kernels.scatter_rows)]:
+        cells = []
+        for _, n in sizes:
+            idx, rows = data[n]
+            if (name.startswith("one-hot") and n > 2048) or (name == "np.bincount per column" and n < 1024):
+                cells.append(f"{'-':>17s}")  # u x N one-hot too big / 100 passes over V: far off the pace
+                continue
+            expect = np.zeros((V, d))
+            np.add.at(expect, idx, rows.astype(np.float64))
+            G = np.zeros((V, d), np.float32)
+            fn(G, idx, rows)
+            np.testing.assert_allclose(G, expect, rtol=1e-4, atol=1e-4, err_msg=name)  # every repeat counted
+            t = best(lambda fn=fn, G=G, idx=idx, rows=rows: fn(G, idx, rows), (), repeat) / n * 1e9
+            if not name.startswith("scatter_rows"):
+                fastest[n] = min(fastest.get(n, (np.inf, "")), (t, name))
+            cells.append(f"{t:17.0f}")
+        print(f"  {name:40s}" + "".join(cells))
+    print("  fastest: " + "; ".join(f"N={n}: {name}" for n, (_, name) in sorted(fastest.items())))
+    idx, rows = data[sizes[-1][1]]
+    expect = np.zeros((V, d), np.float32)
     np.add.at(expect, idx, rows)
-    print(f"scatter of N={N} rows (d={d}) into V={V} rows, repeats included (time per row):")
-    for name, fn in scatter.VARIANTS.items():
-        if name.startswith("one-hot") and N * min(N, V) > 5e7:
-            n = 2048  # the one-hot matrix is u x N: measured on fewer rows
-            small = np.zeros((V, d))
-            t = best(lambda fn=fn, n=n, small=small: fn(small, idx[:n], rows[:n]), (), 3)
-            print(f"  {name:40s} {t / n * 1e9:8.1f} ns/row   (N={n}: the u x N one-hot does not fit at N={N})")
-            continue
-        G = np.zeros((V, d))
-        fn(G, idx, rows)
-        assert np.allclose(G, expect), name
-        t = best(lambda fn=fn, G=G: fn(G, idx, rows), (), 5)
-        print(f"  {name:40s} {t / N * 1e9:8.1f} ns/row")
-    wrong = np.zeros((V, d))
+    wrong = np.zeros((V, d), np.float32)
     wrong[idx] += rows
     print(f"  (G[idx] += rows is wrong here: max error {np.abs(wrong - expect).max():.3g})")
     print(f"used by scatter_rows: {scatter.USED}")
-
 
 if __name__ == "__main__":
     main()

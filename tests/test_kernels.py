@@ -186,6 +186,25 @@ def test_scatter_variants_count_repeats(V, idx, seed):
         np.testing.assert_allclose(G, expect, atol=1e-12)
 
 
+@pytest.mark.parametrize("n", [3, 300, 3000])  # both sides of scatter_rows' size switch (scatter.CSR_FROM)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scatter_rows_counts_repeats_at_training_sizes(n, dtype):
+    rng = np.random.default_rng(n)
+    V, d = 7, 5  # n >> V: every index repeats many times
+    idx = rng.integers(0, V, n)
+    rows = rng.standard_normal((n, d)).astype(dtype)
+    expect = np.zeros((V, d))
+    np.add.at(expect, idx, rows.astype(np.float64))
+    for fn in (*kernels.scatter.VARIANTS.values(), kernels.scatter_rows):
+        G = np.zeros((V, d), dtype)
+        fn(G, idx, rows)
+        assert G.dtype == dtype
+        np.testing.assert_allclose(G, expect, rtol=1e-4, atol=1e-3)
+    G = np.zeros((d, V), dtype).T  # a non-contiguous G still gets every row
+    kernels.scatter_rows(G, idx, rows)
+    np.testing.assert_allclose(G, expect, rtol=1e-4, atol=1e-3)
+
+
 def _copy_derivations(tmp_path):
     target = tmp_path / "derivations"
     shutil.copytree(DERIVATIONS, target)
