@@ -2,12 +2,14 @@
 
     python benchmarks/train_bench.py                # everything (about 10 minutes on 2 cores)
     python benchmarks/train_bench.py --quick        # 1 seed, speed epochs 1: a smoke run
+    python benchmarks/train_bench.py --speed-only   # only the words/s comparison
 
 Measured, all with the same corpus and hyperparameters (skip-gram, negative=5, d=100, window=5,
 sample=1e-3, min_count=5, lr 0.025 linear to 0):
 
 1. speed: effective words/s (words after subsampling, per second of the training loop, corpus
-   reading and vocabulary excluded) of symw2v (the generated NumPy kernels) and of gensim
+   reading and vocabulary excluded) of symw2v (--backend numpy and, when numba is installed,
+   --backend numba: both generated from the same verified claims) and of gensim
    ``Word2Vec(sg=1, ...)`` with workers=1 and workers=2; the ratios come from this one run;
 2. quality at 5 epochs: WordSim-353 and SimLex-999 Spearman ρ (gensim's test-data copies) for
    symw2v and gensim (workers=1), mean and spread (min..max) over seeds;
@@ -55,11 +57,11 @@ def cs224n_run() -> tuple[float, str]:
     return seconds, loss.group(1) if loss else "?"
 
 
-def ours(sentences, epochs: int, seed: int, batch: int | None):
+def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy"):
     from symw2v.train.loop import TrainConfig, Trainer
     from symw2v.train.vocab import Vocab
 
-    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, **({"batch": batch} if batch else {}))
+    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, backend=backend, **({"batch": batch} if batch else {}))
     vocab = Vocab.build(sentences, config.min_count)
     stream, offsets = vocab.encode(sentences)
     tr = Trainer(config, vocab, stream, offsets)
@@ -132,6 +134,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="1 seed, 1 quality epoch, no cs224n run")
     ap.add_argument("--speed-epochs", type=int, default=1)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--speed-only", action="store_true", help="only the words/s comparison (and the step parts)")
     ap.add_argument("--batch", type=int, default=None, help="symw2v pairs per minibatch (default: the loop's)")
     args = ap.parse_args()
     seeds = 1 if args.quick else args.seeds
@@ -139,26 +142,38 @@ def main() -> None:
 
     from symw2v.train.corpus import load_corpus
 
-    print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
+    if not args.speed_only:
+        print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
     _, sentences = load_corpus(None)
     print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences")
 
     print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
-    _, _, ours_wps, ours_s = ours(sentences, args.speed_epochs, 1, args.batch)
+    from symw2v.train.loop import numba_installed
+
+    backends = ["numpy"] + (["numba"] if numba_installed() else [])
+    if "numba" in backends:  # compile (or load from numba's cache) outside the timed run
+        ours(sentences[:200], 1, 1, args.batch, "numba")
+    speed = {b: ours(sentences, args.speed_epochs, 1, args.batch, b)[2:] for b in backends}
     g1 = theirs(sentences, args.speed_epochs, 1, 1)
     g2 = theirs(sentences, args.speed_epochs, 1, 2)
-    print(f"symw2v (NumPy kernels): {ours_wps:>10,.0f} words/s ({ours_s:.1f} s)")
-    print(f"gensim workers=1:       {g1[2]:>10,.0f} words/s ({g1[3]:.1f} s)   symw2v/gensim = {ours_wps / g1[2]:.2f}x")
-    print(f"gensim workers=2:       {g2[2]:>10,.0f} words/s ({g2[3]:.1f} s)   symw2v/gensim = {ours_wps / g2[2]:.2f}x")
+    print(f"gensim workers=1:       {g1[2]:>10,.0f} words/s ({g1[3]:.1f} s)")
+    print(f"gensim workers=2:       {g2[2]:>10,.0f} words/s ({g2[3]:.1f} s)")
+    for b, (wps, secs) in speed.items():
+        print(f"symw2v --backend {b:6s} {wps:>10,.0f} words/s ({secs:.1f} s)   "
+              f"/ gensim workers=1 = {wps / g1[2]:.2f}x, / workers=2 = {wps / g2[2]:.2f}x")
+    if "numba" not in backends:
+        print("symw2v --backend numba: skipped, numba is not installed (pip install 'symw2v[fast]')")
     for batch in (256, 1024):
         parts = ", ".join(f"{k} {v:.2f}" for k, v in step_parts(batch).items())
-        print(f"one step, {batch} pairs, µs per pair: {parts}")
+        print(f"one NumPy step, {batch} pairs, µs per pair: {parts}")
+    if args.speed_only:
+        return
 
     print(f"\n== quality ({quality_epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
     rows = {"symw2v": ([], []), "gensim": ([], [])}
     note = ""
     for seed in range(1, seeds + 1):
-        for name, fn in (("symw2v", lambda s=seed: ours(sentences, quality_epochs, s, args.batch)),
+        for name, fn in (("symw2v", lambda s=seed: ours(sentences, quality_epochs, s, args.batch, "auto")),
                          ("gensim", lambda s=seed: theirs(sentences, quality_epochs, s, 1))):
             words, vecs, _, _ = fn()
             ws, sl, note = quality(words, vecs)

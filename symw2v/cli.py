@@ -77,6 +77,9 @@ _PRESET_NAMES = ("word2vec", "cs224n")
 @click.option("--step-every", type=click.IntRange(min=1), help="Step schedule: halve every this many iterations.")
 @click.option("--seed", type=int, help="Random seed (runs are reproducible).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), help="Parameter precision.")
+@click.option("--backend", type=click.Choice(["auto", "numpy", "numba"]),
+              help="Generated kernels to train with: NumPy, Numba's fused loops (negative sampling; needs "
+                   "symw2v[fast]), or auto (numba when installed and --loss neg) [default: auto].")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), help="Checkpoint file, written atomically.")
 @click.option("--checkpoint-every", default=30.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds between checkpoints.")

@@ -41,6 +41,20 @@ def generated_module():
     return _module
 
 
+_numba = None
+
+
+def numba_module():
+    """The generated Numba module (``neg_sampling_pair``, ``neg_sampling``, ``neg_sampling_sgd``), printed
+    from the same verified claims under the same key; needs numba (``pip install 'symw2v[fast]'``)."""
+    global _numba
+    if _numba is None:
+        from .generate import load
+
+        _numba = load(target="numba")
+    return _numba
+
+
 def __getattr__(name: str):
     if name in _NAMES:
         return getattr(generated_module(), name)

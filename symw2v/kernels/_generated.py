@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 62552118446f263dff06af5a24b56e55de389aa9b587dcff4d5b6e8b5d53b7bd
+# key: 5ebfa86d32c381abf70772e3a163a77bec67be0a083f5aa4831c2397d1f136bf
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

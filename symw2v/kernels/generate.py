@@ -32,13 +32,26 @@ from ..symbolic.lower import Scope
 from ..verify.checker import check_claim
 from ..verify.verdict import CHECKED, PROVED
 from . import rewrite
+from .numba_printer import NumbaPrinter, NVal
 from .numpy_printer import NumPyPrinter, PrintError, Val
-from .spec import KERNELS, REWRITE_PHASES, STABILITY, SUPPORTING, WINDOW_FILE, WINDOWS, KernelSpec, WindowSpec
+from .spec import (
+    KERNELS,
+    NUMBA_KERNELS,
+    REWRITE_PHASES,
+    STABILITY,
+    SUPPORTING,
+    WINDOW_FILE,
+    WINDOWS,
+    KernelSpec,
+    NumbaSpec,
+    WindowSpec,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DERIVATIONS = PACKAGE_DIR.parent.parent / "derivations"
 GENERATED = PACKAGE_DIR / "_generated.py"
-SOURCES = ("generate.py", "numpy_printer.py", "rewrite.py", "spec.py", "runtime.py")
+GENERATED_NUMBA = PACKAGE_DIR / "_generated_numba.py"
+SOURCES = ("generate.py", "numpy_printer.py", "numba_printer.py", "rewrite.py", "spec.py", "runtime.py")
 KEY_RE = re.compile(r"^# key: ([0-9a-f]{64})$", re.M)
 ACCEPTED = (PROVED, CHECKED)
 
@@ -118,27 +131,23 @@ def _rewriter(ver: _Verifier) -> tuple[rewrite.Rewriter, dict[str, str]]:
     return rewrite.Rewriter(phases, set()), verdicts
 
 
-def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) -> str:
-    env = {p.name: Val(p.name, p.rank, p.batched, p.index) for p in spec.params}
-    printer = NumPyPrinter(env)
-    doc_outputs, results = [], []
-    rewriter.used = set()
+def _prepared(spec: KernelSpec, ver: _Verifier, rewriter):
+    """Per output: (output, verdict, formula, tree) -- every claim checked, inlined, bound, rewritten."""
+    scope_bindings = {parse(p.binds): p.name for p in spec.params}
     for out in spec.outputs:
-        what = f"{spec.name} ({out.name})"
-        verdict = ver.require(out.file, out.claim, what)
+        verdict = ver.require(out.file, out.claim, f"{spec.name} ({out.name})")
         derivation = ver.derivation(out.file)
-        scope_bindings = {parse(p.binds): p.name for p in spec.params}
         formula = _formula(ver.claim(out.file, out.claim), out.formula)
         tree = rewrite.inline(formula.tree, derivation)
         if out.strip:
             tree = rewrite.strip_index(tree, out.strip)
         tree = rewrite.bind(tree, scope_bindings)
-        tree = rewriter.run(tree)
-        try:
-            val = printer.batch_sum(tree) if out.batch_sum else printer.value(tree)
-        except PrintError as err:
-            raise GenerationRefused(f"cannot generate {what} from {out.file}:{out.claim}: {err}") from None
-        results.append((out.name, val))
+        yield out, verdict, formula, rewriter.run(tree)
+
+
+def _doc_outputs(spec: KernelSpec, ver: _Verifier, prepared) -> list[str]:
+    doc_outputs = []
+    for out, verdict, formula, _ in prepared:
         which = "" if out.formula == "result" else f" ({out.formula}{', row s for every s' if out.strip else ''})"
         doc_outputs.append(
             f"    {out.name}: {out.shape}\n"
@@ -148,6 +157,23 @@ def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) ->
     for file, claim_id in SUPPORTING.get(spec.name, ()):
         v = ver.require(file, claim_id, spec.name)
         doc_outputs.append(f"    scattering g_uneg with repeats counted: {file}:{claim_id} [{v}]")
+    return doc_outputs
+
+
+def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) -> str:
+    env = {p.name: Val(p.name, p.rank, p.batched, p.index) for p in spec.params}
+    printer = NumPyPrinter(env)
+    results = []
+    rewriter.used = set()
+    prepared = list(_prepared(spec, ver, rewriter))
+    for out, _, _, tree in prepared:
+        try:
+            val = printer.batch_sum(tree) if out.batch_sum else printer.value(tree)
+        except PrintError as err:
+            what = f"{spec.name} ({out.name})"
+            raise GenerationRefused(f"cannot generate {what} from {out.file}:{out.claim}: {err}") from None
+        results.append((out.name, val))
+    doc_outputs = _doc_outputs(spec, ver, prepared)
     rules = "".join(f"\n        {r} [{rule_verdicts[r.split(':')[1]]}]" for r in sorted(rewriter.used)) or " none"
     params = "\n".join(f"    {p.name}: {p.shape} (stands for {p.binds})" for p in spec.params)
     body = [f"    {line}" for line in printer.lines]
@@ -161,6 +187,122 @@ def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) ->
     )
     signature = f"def {spec.name}({', '.join(p.name for p in spec.params)}):"
     return "\n".join([signature, doc, *body])
+
+
+# Numba's fast-math flags without nnan/ninf: reductions may be reassociated (vectorized) and
+# multiply-adds contracted, but NaN and inf keep their meaning (divergence is still detected).
+NUMBA_FASTMATH = '{"reassoc", "contract", "nsz", "arcp"}'
+
+
+def _numba_kernel_source(nspec: NumbaSpec, ver: _Verifier, rewriter, rule_verdicts) -> str:
+    """``<name>_pair`` (one example, printed by NumbaPrinter), ``<name>`` (the batched contract of the
+    NumPy kernel, looping over the pair kernel) and ``<name>_sgd`` (gather, pair kernel, scatter)."""
+    spec = next(k for k in KERNELS if k.name == nspec.kernel)
+    env = {name: NVal(f"{name}[{', '.join(f'{{{i}}}' for i in range(len(dims)))}]", dims)
+           for name, dims in nspec.dims.items()}
+    printer = NumbaPrinter(env)
+    rewriter.used = set()
+    prepared = list(_prepared(spec, ver, rewriter))
+    writes, scalar_out = [], None
+    for out, _, _, tree in prepared:
+        if out.batch_sum:
+            raise GenerationRefused(f"{spec.name} ({out.name}): a batch-summed output has no per-example form")
+        try:
+            val = printer.value(tree)
+        except PrintError as err:
+            raise GenerationRefused(f"cannot print {spec.name} ({out.name}) per example: {err}") from None
+        if val.rank == 0:
+            scalar_out = out.name
+            writes.append(f"{out.name} = {val.code}")
+        else:
+            writes += printer.write(out.name, val)
+    arrays = [o.name for o, *_ in prepared if o.name != scalar_out]
+    params = [p.name for p in spec.params]
+    doc_outputs = _doc_outputs(spec, ver, prepared)
+    rules = "".join(f"\n        {r} [{rule_verdicts[r.split(':')[1]]}]" for r in sorted(rewriter.used)) or " none"
+    sizes = [f"    {size} = {code}" for size, code in nspec.sizes.items()]
+    body = ["    F = v_c.dtype.type  # numbers in the parameters' precision", *sizes]
+    body += [f"    {line}" for line in printer.lines + writes]
+    body.append(f"    return {scalar_out}")
+    name = spec.name
+    pair = (
+        f"@njit(cache=True, fastmath={NUMBA_FASTMATH})\n"
+        f"def {name}_pair({', '.join(params + arrays)}, work):\n"
+        f'    """{spec.summary}\n\n'
+        "    One example: the inputs are those of one row b of the batched kernel, the outputs\n"
+        f"    {', '.join(arrays)} are written in place (rows of the caller's arrays) and {scalar_out} is returned;\n"
+        f"    work is scratch, {printer.scratch} rows of max(K, d). Printed per example from:\n"
+        + "\n".join(doc_outputs)
+        + f"\n\n    Stability rewrites applied:{rules}\n    "
+        + '"""\n'
+        + "\n".join(body)
+    )
+    return pair + f"""
+
+
+{name}_SCRATCH = {printer.scratch}
+
+
+@njit(cache=True)
+def {name}(v_c, u_o, u_neg):
+    \"\"\"The batched contract of the NumPy kernel ({name}(v_c (B, d), u_o (B, d), u_neg (B, K, d))
+    -> {scalar_out} (B,), {', '.join(arrays)}), one {name}_pair call per example; inputs never modified.\"\"\"
+    B, K, d = u_neg.shape
+    loss = np.empty(B, v_c.dtype)
+    g_vc = np.empty((B, d), v_c.dtype)
+    g_uo = np.empty((B, d), v_c.dtype)
+    g_uneg = np.empty((B, K, d), v_c.dtype)
+    work = np.empty(({name}_SCRATCH, max(K, d)), v_c.dtype)
+    for b in range(B):
+        loss[b] = {name}_pair(v_c[b], u_o[b], u_neg[b], g_vc[b], g_uo[b], g_uneg[b], work)
+    return loss, g_vc, g_uo, g_uneg
+
+
+@njit(cache=True, fastmath={NUMBA_FASTMATH})
+def {name}_sgd(W_in, W_out, centre, context, negs, bounds, steps, losses):
+    \"\"\"SGD on pairs (centre[p], context[p]) with negatives negs[p] (K each), minibatch m being the pairs
+    bounds[m]:bounds[m + 1]. The minibatch's pairs are all computed by {name}_pair from the same parameters
+    (rows gathered from W_in, W_out), then each gradient row, times steps[m], is added to its row of W_in or
+    W_out, one row at a time, so a repeated index gets every one of its rows (h_repeated_samples.toml:h).
+    losses[m] receives the minibatch's summed loss. A minibatch whose loss is not finite is not applied and
+    ends the call; returns the number of minibatches applied.\"\"\"
+    d = W_in.shape[1]
+    K = negs.shape[1]
+    n = 0
+    for m in range(bounds.shape[0] - 1):
+        n = max(n, bounds[m + 1] - bounds[m])
+    g_vc = np.empty((n, d), W_in.dtype)
+    g_uo = np.empty((n, d), W_in.dtype)
+    g_uneg = np.empty((n, K, d), W_in.dtype)
+    u_neg = np.empty((K, d), W_in.dtype)
+    work = np.empty(({name}_SCRATCH, max(K, d)), W_in.dtype)
+    for m in range(bounds.shape[0] - 1):
+        lo, hi = bounds[m], bounds[m + 1]
+        total = 0.0
+        for p in range(lo, hi):
+            for k in range(K):
+                u_neg[k, :] = W_out[negs[p, k]]
+            total += {name}_pair(W_in[centre[p]], W_out[context[p]], u_neg, g_vc[p - lo], g_uo[p - lo],
+                                 g_uneg[p - lo], work)
+        losses[m] = total
+        if not np.isfinite(total):
+            return m
+        s = steps[m]
+        for p in range(lo, hi):
+            row = W_in[centre[p]]
+            g = g_vc[p - lo]
+            for i in range(d):
+                row[i] += s * g[i]
+            row = W_out[context[p]]
+            g = g_uo[p - lo]
+            for i in range(d):
+                row[i] += s * g[i]
+            for k in range(K):
+                row = W_out[negs[p, k]]
+                g = g_uneg[p - lo, k]
+                for i in range(d):
+                    row[i] += s * g[i]
+    return bounds.shape[0] - 1"""
 
 
 def _window_source(spec: WindowSpec, ver: _Verifier) -> str:
@@ -250,6 +392,38 @@ def generate(derivations: Path = DERIVATIONS, budget: float = 30.0) -> str:
     return "\n\n\n".join(parts) + "\n"
 
 
+NUMBA_HEADER = '''"""GENERATED by symw2v.kernels.generate from verified claims -- do not edit.
+
+The Numba target: per-example fused loops printed by NumbaPrinter from the same verified claims (and the
+same proved rewrites) as the NumPy module, under the same key. Regenerate with
+``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
+"""
+# ruff: noqa: E501, UP034
+# key: {key}
+# derivations: {files}
+
+import math  # noqa: F401  (the printed statements call math.exp, math.tanh, ...)
+
+import numpy as np
+from numba import njit'''
+
+
+def generate_numba(derivations: Path = DERIVATIONS, budget: float = 30.0) -> str:
+    """The source text of the generated Numba module (raises :class:`GenerationRefused`)."""
+    ver = _Verifier(Path(derivations), budget)
+    rewriter, rule_verdicts = _rewriter(ver)
+    parts = [NUMBA_HEADER.format(key=key(Path(derivations)), files="\n#   ".join(files_used()))]
+    for nspec in NUMBA_KERNELS:
+        parts.append(_numba_kernel_source(nspec, ver, rewriter, rule_verdicts))
+    return "\n\n\n".join(parts) + "\n"
+
+
+TARGETS = {
+    "numpy": (GENERATED, "symw2v.kernels._generated", generate),
+    "numba": (GENERATED_NUMBA, "symw2v.kernels._generated_numba", generate_numba),
+}
+
+
 def recorded_key(path: Path) -> str | None:
     try:
         m = KEY_RE.search(path.read_text(encoding="utf-8")[:2000])
@@ -263,22 +437,25 @@ def cache_dir() -> Path:
     return Path(base) / "symw2v" / "kernels"
 
 
-def load(derivations: Path = DERIVATIONS) -> ModuleType:
-    """The generated module for the current derivations: the committed file when its key is
-    current, else a module regenerated into :func:`cache_dir` (keyed by the same hash)."""
+def load(derivations: Path = DERIVATIONS, target: str = "numpy") -> ModuleType:
+    """The generated module of ``target`` ("numpy" or "numba") for the current derivations: the
+    committed file when its key is current, else a module regenerated into :func:`cache_dir`
+    (keyed by the same hash)."""
+    committed, module_name, printer = TARGETS[target]
     if not (derivations / STABILITY).exists():  # an installation without derivations/
-        return importlib.import_module("symw2v.kernels._generated")
+        return importlib.import_module(module_name)
     current = key(derivations)
-    if recorded_key(GENERATED) == current:
-        return importlib.import_module("symw2v.kernels._generated")
-    path = cache_dir() / f"generated_{current[:24]}.py"
+    if recorded_key(committed) == current:
+        return importlib.import_module(module_name)
+    suffix = "" if target == "numpy" else f"_{target}"
+    path = cache_dir() / f"generated{suffix}_{current[:24]}.py"
     if recorded_key(path) != current:
-        print(f"symw2v: derivations changed; regenerating NumPy functions into {path}", file=sys.stderr)
+        print(f"symw2v: derivations changed; regenerating {target} functions into {path}", file=sys.stderr)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(generate(derivations), encoding="utf-8")
+        tmp.write_text(printer(derivations), encoding="utf-8")
         tmp.replace(path)
-    name = f"symw2v_kernels_generated_{current[:24]}"
+    name = f"symw2v_kernels_generated{suffix}_{current[:24]}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -290,12 +467,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     derivations = Path(argv[0]) if argv else DERIVATIONS
     try:
-        text = generate(derivations)
+        texts = {path: printer(derivations) for path, _, printer in TARGETS.values()}
     except GenerationRefused as err:
         print(f"symw2v: {err}", file=sys.stderr)
         return 1
-    GENERATED.write_text(text, encoding="utf-8")
-    print(f"wrote {GENERATED}")
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

@@ -121,3 +121,25 @@ WINDOWS: tuple[WindowSpec, ...] = (
         ("i.ns.v_c", "i.ns.U"),
     ),
 )
+
+
+@dataclass(frozen=True)
+class NumbaSpec:
+    """A kernel printed per example for Numba: the axes of each parameter (one example) and how
+    each size is read from the arguments."""
+
+    kernel: str
+    dims: dict
+    sizes: dict
+
+
+# Negative sampling only: its per-example work is a few dot products of length d, which a fused
+# loop keeps in cache. Naive softmax is a (B x V) @ (V x d) product that BLAS already does well
+# (and it needs subscripts and a max, for which the per-example printer has no rule).
+NUMBA_KERNELS: tuple[NumbaSpec, ...] = (
+    NumbaSpec(
+        "neg_sampling",
+        {"v_c": ("d",), "u_o": ("d",), "u_neg": ("K", "d")},
+        {"d": "v_c.shape[0]", "K": "u_neg.shape[0]"},
+    ),
+)

@@ -65,7 +65,7 @@ def run_train(corpus, preset, out, checkpoint, checkpoint_every, resume, quiet, 
     mode = f"{s.iterations} iterations" if config.iterations > 0 else f"{config.epochs} epochs"
     click.echo(
         f"corpus {s.corpus}: {s.tokens:,} tokens, {s.vocab_size:,} words; {mode}, d={config.dim}, "
-        f"loss={config.loss}"
+        f"loss={config.loss}, backend={trainer.config.backend}"
     )
     click.echo(
         f"trained {s.words:,} words ({s.pairs:,} pairs) in {s.seconds:.1f} s = {s.words_per_second:,.0f} words/s; "

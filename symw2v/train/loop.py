@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 from dataclasses import asdict, dataclass, field, fields
 from types import ModuleType
@@ -69,6 +70,7 @@ class TrainConfig:
     block_words: int = 10000
     block_iterations: int = 1000
     exclude_centre_word: bool = False  # drop context words equal to the centre (the course does)
+    backend: str = "auto"  # "numpy", "numba" (fused loops, negative sampling) or "auto"; resolved by Trainer
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -100,6 +102,13 @@ def _scale(g: np.ndarray, step) -> np.ndarray:
     return g * step
 
 
+BACKENDS = ("auto", "numpy", "numba")
+
+
+def numba_installed() -> bool:
+    return importlib.util.find_spec("numba") is not None
+
+
 def load_kernels() -> ModuleType:
     """The generated kernels (``symw2v.kernels``), with a clear message while they are missing."""
     try:
@@ -126,6 +135,8 @@ class Trainer:
         self.kernels = kernels if kernels is not None else load_kernels()
         self.dtype = np.dtype(c.dtype)
         self._validate()
+        c.backend = self._resolve_backend(explicit_kernels=kernels is not None)
+        self.fused = self.kernels.numba_module() if c.backend == "numba" else None
         self.keep = keep_probabilities(vocab.counts, c.sample, c.subsample)
         self.sampler = UnigramSampler(vocab.counts) if c.loss == "neg" else None
         self.sentence_of = np.repeat(np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets))
@@ -175,6 +186,22 @@ class Trainer:
             )
         if c.loss == "softmax" and V < 2:
             raise TrainingError("naive softmax needs at least 2 words in the vocabulary")
+
+    def _resolve_backend(self, explicit_kernels: bool) -> str:
+        """``auto`` is numba where it is installed and the loss is negative sampling (and no kernel
+        module was injected), numpy otherwise. The resolved name is stored in the config, so the
+        fingerprint (and thus ``--resume``) pins the backend: resuming is bit-identical."""
+        c = self.config
+        if c.backend not in BACKENDS:
+            raise TrainingError(f"backend must be one of {', '.join(BACKENDS)}, not {c.backend!r}")
+        if c.backend == "auto":
+            return "numba" if c.loss == "neg" and not explicit_kernels and numba_installed() else "numpy"
+        if c.backend == "numba":
+            if not numba_installed():
+                raise TrainingError("--backend numba needs numba: pip install 'symw2v[fast]' (or use --backend numpy)")
+            if c.loss != "neg":
+                raise TrainingError("the numba backend is printed for negative sampling only; use --backend numpy")
+        return c.backend
 
     def fingerprint(self) -> str:
         """Hash of the data and of every setting that shapes the run (a resume must match it)."""
@@ -241,6 +268,20 @@ class Trainer:
                 k.scatter_rows(W_in, centre, _scale(g_vc, step))
         return total
 
+    def _fused_steps(self, centre, context, negs, bounds, rates) -> np.ndarray:
+        """All minibatches of a block in one call of the generated Numba kernel ``neg_sampling_sgd``
+        (same semantics as :meth:`_step`); returns the loss of each minibatch."""
+        n = len(bounds) - 1
+        losses = np.zeros(n, dtype=np.float64)
+        steps = (-rates).astype(self.dtype)
+        done = self.fused.neg_sampling_sgd(self.W_in, self.W_out, np.ascontiguousarray(centre),
+                                           np.ascontiguousarray(context), np.ascontiguousarray(negs),
+                                           np.ascontiguousarray(bounds, dtype=np.int64), steps, losses)
+        self.state.iteration += done
+        if done < n:
+            raise DivergedError(self._diverged_message(float(losses[done])))
+        return losses
+
     def _diverged_message(self, total: float) -> str:
         lr = self.learning_rate(self.progress, self.state.iteration)
         return (
@@ -265,7 +306,16 @@ class Trainer:
             centre, context = centre[keep], context[keep]
         negs = self.sampler.draw_excluding(rng, context, c.negative) if self.sampler else None
         n_pairs, total_words = len(centre), len(self.stream) * c.epochs
-        for j in range(0, n_pairs, c.batch):
+        if self.fused is not None:
+            bounds = np.append(np.arange(0, n_pairs, c.batch), n_pairs)
+            rates = [
+                self.learning_rate((st.raw_words + (hi - lo) * int(j) / n_pairs) / total_words, st.iteration + m)
+                for m, j in enumerate(bounds[:-1])
+            ]
+            losses = self._fused_steps(centre, context, negs, bounds, np.asarray(rates))
+            st.loss_sum += float(losses.sum())
+            st.loss_count += n_pairs
+        for j in range(0, n_pairs if self.fused is None else 0, c.batch):
             fraction = (st.raw_words + (hi - lo) * j / n_pairs) / total_words
             rate = self.learning_rate(fraction, st.iteration)
             sl = slice(j, j + c.batch)
@@ -298,7 +348,17 @@ class Trainer:
             rows, centre, context = rows[keep], centre[keep], context[keep]
         negs = self.sampler.draw_excluding(rng, context, c.negative) if self.sampler else None
         bounds = np.searchsorted(rows, np.arange(n_it + 1) * c.centres)
-        for t in range(n_it):
+        if self.fused is not None:
+            rates = [self.learning_rate((st.iteration + t) / c.iterations, st.iteration + t) for t in range(n_it)]
+            losses = self._fused_steps(centre, context, negs, bounds, np.asarray(rates) / c.centres)
+            for loss in losses / c.centres:
+                st.ema = loss if st.ema is None else 0.95 * st.ema + 0.05 * loss
+                st.loss_sum += loss
+                st.loss_count += 1
+            n_it_loop = 0
+        else:
+            n_it_loop = n_it
+        for t in range(n_it_loop):
             sl = slice(int(bounds[t]), int(bounds[t + 1]))
             rate = self.learning_rate(st.iteration / c.iterations, st.iteration)
             loss = self._step(centre[sl], context[sl], None if negs is None else negs[sl], rate / c.centres)
