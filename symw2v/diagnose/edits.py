@@ -172,24 +172,24 @@ def _constant_placement(tree: Node, ctx: EditContext) -> Iterator[Edit]:
 
 
 def _wrong_index(tree: Node, ctx: EditContext) -> Iterator[Edit]:
-    # Declared indices, and the ones the formula itself binds or uses (sum(j, ...), U[j]).
-    names = dict.fromkeys(ctx.index_names)
-    for sub, _ in subtrees(tree):
+    # Declared indices, and those the claim's formulas bind or use (sum(j, ...), U[j], U[ws[s]]).
+    options: dict[str, Node] = {n: Name(n, span=SPAN) for n in ctx.index_names}
+    for sub in (s for source in (tree, *ctx.terms) for s, _ in subtrees(source)):
         if isinstance(sub, Subscript):
-            names.update(dict.fromkeys(i.id for i in sub.indices if isinstance(i, Name)))
+            for i in sub.indices:
+                if isinstance(i, Name) and i.id not in ctx.list_names or isinstance(i, Subscript):
+                    options.setdefault(to_text(i), i)
         elif isinstance(sub, Call) and sub.func == "sum" and sub.args and isinstance(sub.args[0], Name):
-            names[sub.args[0].id] = None
-    names = {n: None for n in names if n not in ctx.list_names}
+            options.setdefault(sub.args[0].id, sub.args[0])
+    options.setdefault("0", num(0))
     for sub, rebuild in subtrees(tree):
         if not isinstance(sub, Subscript):
             continue
         for position, index in enumerate(sub.indices):
             current = to_text(index)
-            candidates = [n for n in names if n != current]
-            if isinstance(index, Name) and current in ctx.index_names and current != "0":
-                candidates.append("0")
-            for name in candidates:
-                replacement = num(0) if name == "0" else Name(name, span=SPAN)
+            for name, replacement in options.items():
+                if name == current:
+                    continue
                 indices = sub.indices[:position] + (replacement,) + sub.indices[position + 1 :]
                 yield (
                     f"wrong index: `{to_text(sub)}` should use {name} instead of {current}",

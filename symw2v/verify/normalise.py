@@ -83,10 +83,12 @@ class Normaliser:
         return cancel_form(e, self._merge_sums)
 
     def canon_sum(self, s: sp.Sum) -> sp.Expr:
-        body = s.function
-        for k, lo, hi in reversed(s.limits[1:]):
-            body = sp.Sum(body, (k, lo, hi))
-        k, lo, hi = s.limits[0]
+        # Sum(f, (k, ...), (m, ...)) is sum_m sum_k f: the last limit is the outermost.
+        k, lo, hi = s.limits[-1]
+        body = sp.Sum(s.function, *s.limits[:-1]) if len(s.limits) > 1 else s.function
+        swapped = self._swap_for_delta(body, k, lo, hi)
+        if swapped is not None:
+            return self.canon(swapped)
         with self.bound(k, lo, hi):
             # Work on the body as a rational function of atoms: SymPy's expand and factor
             # would otherwise turn exp(Sum(...)) into Product(exp(...)).
@@ -114,6 +116,25 @@ class Normaliser:
             out += self._sum_of(term, k, lo, hi)
         return out
 
+    def _swap_for_delta(self, body: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+        """``sum_k a(k) * sum_m b(k, m)`` with ``b`` holding ``delta(k, t(m))``, t in k's range:
+        exchange the sums (ranges independent of each other), so that the delta collapses
+        the sum over k: ``sum_m a(t(m)) b'``."""
+        factors = sp.Mul.make_args(body)
+        inner = [f for f in factors if isinstance(f, sp.Sum) and len(f.limits) == 1]
+        if len(inner) != 1:
+            return None
+        (m, lo2, hi2), = inner[0].limits
+        if k in lo2.free_symbols | hi2.free_symbols:
+            return None
+        for delta in inner[0].function.atoms(sp.KroneckerDelta):
+            a, b = delta.args
+            t = b if a == k else a if b == k else None
+            if t is not None and m in t.free_symbols and self.range_of(t.xreplace({m: sp.S.Zero})) == (lo, hi):
+                rest = sp.Mul(*[f for f in factors if f is not inner[0]])
+                return sp.Sum(sp.Sum(rest * inner[0].function, (k, lo, hi)), (m, lo2, hi2))
+        return None
+
     def _collapsible(self, term: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr):
         for f in sp.Mul.make_args(term):
             if isinstance(f, sp.KroneckerDelta):
@@ -133,6 +154,9 @@ class Normaliser:
             for f in sp.Mul.make_args(part):
                 f = form.back(f)
                 (inside if k in f.free_symbols else outside).append(f**power)
+        swapped = self._swap_for_delta(sp.Mul(*inside), k, lo, hi)
+        if swapped is not None:
+            return sp.Mul(*outside) * self.canon(swapped)
         return sp.Mul(*outside) * canonical_sum(sp.Mul(*inside), k, lo, hi)
 
     def _merge_sums(self, num: sp.Expr, form: RationalForm) -> sp.Expr:
