@@ -52,14 +52,15 @@ class TablePrinter:
         )
         if r.says:
             out.print(f"  {escape(r.says)}", highlight=False)
-        out.print(f"    0  {escape(r.steps[0].left if r.steps[0].compared_with == 0 else '')}", highlight=False)
+        out.print(f"    0  {escape(r.steps[0].left)}", highlight=False)  # step 1 is compared with chain[0]
         for s in r.steps:
             style = STYLE[s.verdict]
             against = "" if s.compared_with == s.number - 1 else f"  (compared with step {s.compared_with})"
             out.print(f"  [{style}]{MARK[s.verdict]}[/] {s.number:2d}  {escape(s.right)}{against}", highlight=False)
             details = []
-            if s.verdict in ("refuted", "undecided"):
-                details.append(("counterexample" if s.counterexample else "shown", s.shown))
+            if s.verdict in ("refuted", "undecided", "malformed"):
+                label = "counterexample" if s.counterexample else "error" if s.verdict == "malformed" else "shown"
+                details.append((label, s.shown))
             if s.residual:
                 details.append(("residual", f"left - right = {s.residual}"))
             if s.note:
