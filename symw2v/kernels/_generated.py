@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 5ebfa86d32c381abf70772e3a163a77bec67be0a083f5aa4831c2397d1f136bf
+# key: e8c470c7ba85dcb79491808ffe713affb9e7e674d4f01031afb9201ee6654c1a
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 5ebfa86d32c381abf70772e3a163a77bec67be0a083f5aa4831c2397d1f136bf
+# key: e8c470c7ba85dcb79491808ffe713affb9e7e674d4f01031afb9201ee6654c1a
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
@@ -17,7 +17,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 import math  # noqa: F401  (the printed statements call math.exp, math.tanh, ...)
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
@@ -112,14 +112,35 @@ def neg_sampling(v_c, u_o, u_neg):
     return loss, g_vc, g_uo, g_uneg
 
 
-@njit(cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
+neg_sampling_CHUNK = 64  # pairs per parallel task (each task allocates its own scratch)
+
+
+@njit(parallel=True, cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
+def neg_sampling_pairs(W_in, W_out, centre, context, negs, lo, hi, g_vc, g_uo, g_uneg, pair_loss):
+    """neg_sampling_pair for pairs lo:hi from the same parameters, in parallel: prange over chunks of
+    neg_sampling_CHUNK pairs, each with its own scratch. Pair p writes only row p - lo of g_vc, g_uo, g_uneg and
+    pair_loss, so the result does not depend on the threads."""
+    K, d = negs.shape[1], W_in.shape[1]
+    size = hi - lo
+    for c in prange((size + neg_sampling_CHUNK - 1) // neg_sampling_CHUNK):
+        u_neg = np.empty((K, d), W_in.dtype)
+        work = np.empty((neg_sampling_SCRATCH, max(K, d)), W_in.dtype)
+        for p in range(lo + c * neg_sampling_CHUNK, min(hi, lo + (c + 1) * neg_sampling_CHUNK)):
+            for k in range(K):
+                u_neg[k, :] = W_out[negs[p, k]]
+            pair_loss[p - lo] = neg_sampling_pair(W_in[centre[p]], W_out[context[p]], u_neg, g_vc[p - lo], g_uo[p - lo],
+                                            g_uneg[p - lo], work)
+
+
+@njit(cache=True)  # no fast-math here: the loss sum's finiteness test must not be folded away
 def neg_sampling_sgd(W_in, W_out, centre, context, negs, bounds, steps, losses):
     """SGD on pairs (centre[p], context[p]) with negatives negs[p] (K each), minibatch m being the pairs
     bounds[m]:bounds[m + 1]. The minibatch's pairs are all computed by neg_sampling_pair from the same parameters
-    (rows gathered from W_in, W_out), then each gradient row, times steps[m], is added to its row of W_in or
-    W_out, one row at a time, so a repeated index gets every one of its rows (h_repeated_samples.toml:h).
-    losses[m] receives the minibatch's summed loss. A minibatch whose loss is not finite is not applied and
-    ends the call; returns the number of minibatches applied."""
+    (rows gathered from W_in, W_out), in parallel by neg_sampling_pairs. Then, sequentially and in pair order, the
+    pair losses are summed and each gradient row, times steps[m], is added to its row of W_in or W_out, one
+    row at a time, so a repeated index gets every one of its rows (h_repeated_samples.toml:h) and every run
+    gives the same bits. losses[m] receives the minibatch's summed loss. A minibatch whose loss is not finite
+    is not applied and ends the call; returns the number of minibatches applied."""
     d = W_in.shape[1]
     K = negs.shape[1]
     n = 0
@@ -128,16 +149,13 @@ def neg_sampling_sgd(W_in, W_out, centre, context, negs, bounds, steps, losses):
     g_vc = np.empty((n, d), W_in.dtype)
     g_uo = np.empty((n, d), W_in.dtype)
     g_uneg = np.empty((n, K, d), W_in.dtype)
-    u_neg = np.empty((K, d), W_in.dtype)
-    work = np.empty((neg_sampling_SCRATCH, max(K, d)), W_in.dtype)
+    pair_loss = np.empty(n, np.float64)
     for m in range(bounds.shape[0] - 1):
         lo, hi = bounds[m], bounds[m + 1]
+        neg_sampling_pairs(W_in, W_out, centre, context, negs, lo, hi, g_vc, g_uo, g_uneg, pair_loss)
         total = 0.0
-        for p in range(lo, hi):
-            for k in range(K):
-                u_neg[k, :] = W_out[negs[p, k]]
-            total += neg_sampling_pair(W_in[centre[p]], W_out[context[p]], u_neg, g_vc[p - lo], g_uo[p - lo],
-                                 g_uneg[p - lo], work)
+        for q in range(hi - lo):
+            total += pair_loss[q]
         losses[m] = total
         if not np.isfinite(total):
             return m
