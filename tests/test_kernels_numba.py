@@ -12,7 +12,7 @@ numba = pytest.importorskip("numba", reason="numba is not installed (the optiona
 
 import symw2v.kernels as KERNELS  # noqa: E402
 from symw2v.kernels import generate  # noqa: E402
-from symw2v.train.loop import TrainConfig, Trainer, TrainingError  # noqa: E402
+from symw2v.train.loop import DivergedError, TrainConfig, Trainer, TrainingError  # noqa: E402
 from symw2v.train.vocab import Vocab  # noqa: E402
 from tests.test_train import planted_corpus  # noqa: E402
 
@@ -24,7 +24,7 @@ def test_numba_module_is_current_and_printed_from_the_same_claims():
     assert generate.recorded_key(generate.GENERATED_NUMBA) == generate.key(), "run python -m symw2v.kernels.generate"
     text = generate.GENERATED_NUMBA.read_text(encoding="utf-8")
     for claim in ("g2_neg_sampling_reuse.toml:g2.loss [proved]", "g2_neg_sampling_reuse.toml:g2.samples [proved]",
-                  "h_repeated_samples.toml:h [proved]", "stability.toml:sigma.tanh [proved]"):
+                  "h_repeated_samples.toml:h [proved]", "stability.toml:sigma.exp [proved]"):
         assert claim in text
 
 
@@ -67,7 +67,7 @@ def test_fused_sgd_equals_numpy_steps_with_repeats(dtype):
     steps = np.array([-0.1, -0.05, -0.2, -0.01], dtype=dtype)
     A_in, A_out = W_in.copy(), W_out.copy()
     losses = np.zeros(4)
-    assert NB.neg_sampling_sgd(A_in, A_out, centre, context, negs, bounds, steps, losses) == 4
+    assert NB.neg_sampling_sgd(A_in, A_out, centre, context, negs, bounds, steps, 1, losses) == 4
     for m in range(4):
         sl = slice(bounds[m], bounds[m + 1])
         loss, g_vc, g_uo, g_uneg = KERNELS.neg_sampling(W_in[centre[sl]], W_out[context[sl]], W_out[negs[sl]])
@@ -79,26 +79,43 @@ def test_fused_sgd_equals_numpy_steps_with_repeats(dtype):
     np.testing.assert_allclose(A_out, W_out, rtol=1e-4, atol=1e-5)
 
 
-def test_fused_sgd_stops_before_a_non_finite_minibatch():
+@pytest.mark.parametrize("every", [1, 2])
+def test_fused_sgd_stops_before_a_non_finite_minibatch(every):
     W_in, W_out = np.ones((4, 2)), np.ones((4, 2))
     W_out[2] = np.nan
     losses = np.zeros(2)
+    # every=2: pair 1's loss is not computed; its NaN shows in its gradient factors
     done = NB.neg_sampling_sgd(W_in, W_out, np.array([0, 1]), np.array([1, 2]), np.array([[3], [3]]),
-                               np.array([0, 1, 2]), np.array([-0.1, -0.1]), losses)
-    assert done == 1 and np.isfinite(losses[0]) and np.isnan(losses[1])
+                               np.array([0, 1, 2]), np.array([-0.1, -0.1]), every, losses)
+    assert done == 1 and np.isfinite(losses[0]) and (np.isnan(losses[1]) if every == 1 else losses[1] == 0)
     assert np.isfinite(W_in).all()  # the NaN minibatch was not applied
+    assert np.isnan(W_out[2]).all() and np.isfinite(np.delete(W_out, 2, 0)).all()
+
+
+def test_fused_sgd_sums_the_loss_of_every_kth_pair():
+    rng = np.random.default_rng(5)
+    V, d, K, n = 7, 4, 2, 9
+    W_in, W_out = rng.uniform(-1, 1, (V, d)), rng.uniform(-1, 1, (V, d))
+    centre, context, negs = rng.integers(0, V, n), rng.integers(0, V, n), rng.integers(0, V, (n, K))
+    bounds = np.array([0, n])  # one minibatch: every loss is taken at the same parameters
+    per_pair = KERNELS.neg_sampling(W_in[centre], W_out[context], W_out[negs])[0]
+    for every in (1, 3, 4):
+        losses = np.zeros(1)
+        NB.neg_sampling_sgd(W_in.copy(), W_out.copy(), centre, context, negs, bounds, np.array([-0.1]), every, losses)
+        np.testing.assert_allclose(losses[0], per_pair[::every].sum(), rtol=1e-12)
 
 
 def _trainer(backend, **kw):
     sents = planted_corpus(300)
-    config = TrainConfig(dim=8, window=2, negative=3, sample=0, min_count=1, epochs=1, batch=16, lr=0.05,
-                         block_words=500, backend=backend, **kw)
+    kw = dict(dict(dim=8, window=2, negative=3, sample=0, min_count=1, epochs=1, batch=16, lr=0.05, block_words=500),
+              **kw)
+    config = TrainConfig(backend=backend, **kw)
     vocab = Vocab.build(sents, 1)
     stream, offsets = vocab.encode(sents)
     return Trainer(config, vocab, stream, offsets)
 
 
-@pytest.mark.parametrize("mode", [{}, dict(iterations=30, block_iterations=10, centres=5)])
+@pytest.mark.parametrize("mode", [{}, dict(batch=1), dict(iterations=30, block_iterations=10, centres=5)])
 def test_training_with_numba_equals_training_with_numpy(mode):
     a, b = _trainer("numba", dtype="float64", **mode), _trainer("numpy", dtype="float64", **mode)
     assert a.config.backend == "numba" and b.config.backend == "numpy" and a.fingerprint() != b.fingerprint()
@@ -116,3 +133,22 @@ def test_backend_resolution():
         _trainer("numba", loss="softmax")
     with pytest.raises(TrainingError, match="backend must be"):
         _trainer("cuda")
+
+
+def test_numba_defaults_to_per_pair_sgd_and_numpy_to_minibatches():
+    assert _trainer("numba", batch=0).config.batch == 1
+    assert _trainer("numpy", batch=0).config.batch == 1024
+
+
+def test_background_sampling_gives_the_result_of_block_by_block_training():
+    a, b = _trainer("numba", batch=0), _trainer("numba", batch=0)
+    a.run()  # samples block g + 1 in a thread while block g trains
+    while not b.done:
+        b.run_block()
+    assert np.array_equal(a.W_in, b.W_in) and np.array_equal(a.W_out, b.W_out)
+    assert a.state.history == b.state.history
+
+
+def test_a_diverging_numba_run_is_caught():
+    with pytest.raises(DivergedError, match="diverged"):
+        _trainer("numba", batch=0, lr=1e30, epochs=3).run()

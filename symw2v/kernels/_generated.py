@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: e8c470c7ba85dcb79491808ffe713affb9e7e674d4f01031afb9201ee6654c1a
+# key: 39509fcb255b2a7d82979065abe763e6e025dbf0b61cbeb51cff1fffea408942
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
@@ -81,42 +81,38 @@ def neg_sampling(v_c, u_o, u_neg):
     Stability rewrites applied:
         stability.toml:log_sigma [proved]
         stability.toml:neg.matmul [proved]
+        stability.toml:neg.matmul.right [proved]
         stability.toml:neg.neg [proved]
+        stability.toml:sigma.complement [proved]
         stability.toml:sigma.symmetry [proved]
         stability.toml:sigma.tanh [proved]
+        stability.toml:sub.neg [proved]
     """
     t1 = np.einsum('bi,bi->b', u_o, v_c)  # u_o @ v_c
     t2 = -t1  # -(u_o @ v_c)
     t3 = np.logaddexp(0, t2)  # logaddexp(0, -(u_o @ v_c))
     t4 = np.einsum('bij,bj->bi', u_neg, v_c)  # u_neg @ v_c
     t5 = np.logaddexp(0, t4)  # logaddexp(0, u_neg @ v_c)
-    t6 = -t5  # -logaddexp(0, u_neg @ v_c)
-    t7 = t6.sum(axis=-1)  # ones(K) @ -logaddexp(0, u_neg @ v_c)
-    t8 = t3 - t7  # logaddexp(0, -(u_o @ v_c)) - ones(K) @ -logaddexp(0, u_neg @ v_c)
-    t9 = t1 / 2  # u_o @ v_c / 2
-    t10 = np.tanh(t9)  # tanh(u_o @ v_c / 2)
-    t11 = 1 + t10  # 1 + tanh(u_o @ v_c / 2)
-    t12 = t11 / 2  # (1 + tanh(u_o @ v_c / 2)) / 2
-    t13 = t12 - 1  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
-    t14 = t13[:, None] * u_o  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o
-    t15 = -t4  # -(u_neg @ v_c)
-    t16 = t15 / 2  # -(u_neg @ v_c) / 2
-    t17 = np.tanh(t16)  # tanh(-(u_neg @ v_c) / 2)
-    t18 = 1 + t17  # 1 + tanh(-(u_neg @ v_c) / 2)
-    t19 = t18 / 2  # (1 + tanh(-(u_neg @ v_c) / 2)) / 2
-    t20 = t19 - 1  # (1 + tanh(-(u_neg @ v_c) / 2)) / 2 - 1
-    t21 = np.einsum('bij,bj->bi', np.swapaxes(u_neg, -1, -2), t20)  # u_neg.T @ ((1 + tanh(-(u_neg @ v_c) / 2)) / 2 - 1)
-    t22 = t14 - t21  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o - u_neg.T @ ((1 + tanh(-(u_neg @ v_c) / 2)) / 2 - 1)
-    t23 = t13[:, None] * v_c  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * v_c
-    t24 = t4 / 2  # u_neg @ v_c / 2
-    t25 = np.tanh(t24)  # tanh(u_neg @ v_c / 2)
-    t26 = 1 + t25  # 1 + tanh(u_neg @ v_c / 2)
-    t27 = t26 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
-    t28 = t27[..., :, None] * v_c[..., None, :]  # outer((1 + tanh(u_neg @ v_c / 2)) / 2, v_c)
-    loss = t8
-    g_vc = t22
-    g_uo = t23
-    g_uneg = t28
+    t6 = t5.sum(axis=-1)  # ones(K) @ logaddexp(0, u_neg @ v_c)
+    t7 = t3 + t6  # logaddexp(0, -(u_o @ v_c)) + ones(K) @ logaddexp(0, u_neg @ v_c)
+    t8 = t1 / 2  # u_o @ v_c / 2
+    t9 = np.tanh(t8)  # tanh(u_o @ v_c / 2)
+    t10 = 1 + t9  # 1 + tanh(u_o @ v_c / 2)
+    t11 = t10 / 2  # (1 + tanh(u_o @ v_c / 2)) / 2
+    t12 = t11 - 1  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
+    t13 = t12[:, None] * u_o  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o
+    t14 = t4 / 2  # u_neg @ v_c / 2
+    t15 = np.tanh(t14)  # tanh(u_neg @ v_c / 2)
+    t16 = 1 + t15  # 1 + tanh(u_neg @ v_c / 2)
+    t17 = t16 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
+    t18 = np.einsum('bij,bj->bi', np.swapaxes(u_neg, -1, -2), t17)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t19 = t13 + t18  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o + u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t20 = t12[:, None] * v_c  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * v_c
+    t21 = t17[..., :, None] * v_c[..., None, :]  # outer((1 + tanh(u_neg @ v_c / 2)) / 2, v_c)
+    loss = t7
+    g_vc = t19
+    g_uo = t20
+    g_uneg = t21
     return loss, g_vc, g_uo, g_uneg
 
 

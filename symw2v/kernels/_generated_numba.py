@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: e8c470c7ba85dcb79491808ffe713affb9e7e674d4f01031afb9201ee6654c1a
+# key: 39509fcb255b2a7d82979065abe763e6e025dbf0b61cbeb51cff1fffea408942
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
@@ -17,16 +17,18 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 import math  # noqa: F401  (the printed statements call math.exp, math.tanh, ...)
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 @njit(cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
-def neg_sampling_pair(v_c, u_o, u_neg, g_vc, g_uo, g_uneg, work):
+def neg_sampling_pair(v_c, u_o, U, ws, g_vc, c_uneg, work, with_loss):
     """Negative-sampling loss and gradients for B pairs with K sampled rows each (repeats allowed).
 
-    One example: the inputs are those of one row b of the batched kernel, the outputs
-    g_vc, g_uo, g_uneg are written in place (rows of the caller's arrays) and loss is returned;
-    work is scratch, 5 rows of max(K, d). Printed per example from:
+    One example: the inputs are those of one row b of the batched kernel. u_neg[k] is U[ws[k]] (read in place). Returns
+    (loss, c_uo) and writes g_vc, c_uneg in place; a gradient that is a
+    multiple of v_c is returned as its factor: g_uo = c_uo * v_c; g_uneg[k] = c_uneg[k] * v_c.
+    loss is computed only when with_loss (else 0). work is scratch, 5 rows of
+    max(K, d). Printed per example from:
     loss: (B,)
         from g2_neg_sampling_reuse.toml:g2.loss [proved]: -log(p_o) - ones(K) @ log(p_neg)
     g_vc: (B, d)
@@ -40,58 +42,62 @@ def neg_sampling_pair(v_c, u_o, u_neg, g_vc, g_uo, g_uneg, work):
     Stability rewrites applied:
         stability.toml:log_sigma [proved]
         stability.toml:neg.matmul [proved]
+        stability.toml:neg.matmul.right [proved]
         stability.toml:neg.neg [proved]
+        stability.toml:sigma.complement [proved]
+        stability.toml:sigma.exp [proved]
         stability.toml:sigma.symmetry [proved]
-        stability.toml:sigma.tanh [proved]
+        stability.toml:sub.neg [proved]
     """
     F = v_c.dtype.type  # numbers in the parameters' precision
     d = v_c.shape[0]
-    K = u_neg.shape[0]
+    K = ws.shape[0]
     t1 = F(0)  # u_o @ v_c
     for i in range(d):
         t1 += u_o[i] * v_c[i]
     t2 = -t1  # -(u_o @ v_c)
-    t3 = np.logaddexp(F(0), t2)  # logaddexp(0, -(u_o @ v_c))
+    t3 = math.exp(t2)  # exp(-(u_o @ v_c))
+    t4 = F(1) + t3  # 1 + exp(-(u_o @ v_c))
+    t5 = F(1) / t4  # 1 / (1 + exp(-(u_o @ v_c)))
+    t6 = t5 - F(1)  # 1 / (1 + exp(-(u_o @ v_c))) - 1
     # work[0] = u_neg @ v_c
     for i in range(K):
         acc = F(0)
+        r = U[ws[i]]
         for j in range(d):
-            acc += u_neg[i, j] * v_c[j]
+            acc += r[j] * v_c[j]
         work[0][i] = acc
-    # work[1] = logaddexp(0, u_neg @ v_c)
+    # work[1] = exp(-(u_neg @ v_c))
     for i in range(K):
-        work[1][i] = np.logaddexp(F(0), work[0][i])
-    t4 = F(0)  # ones(K) @ -logaddexp(0, u_neg @ v_c)
+        work[1][i] = math.exp((-work[0][i]))
+    # work[2] = 1 / (1 + exp(-(u_neg @ v_c)))
     for i in range(K):
-        t4 += (-work[1][i])
-    t5 = t3 - t4  # logaddexp(0, -(u_o @ v_c)) - ones(K) @ -logaddexp(0, u_neg @ v_c)
-    t6 = t1 / F(2)  # u_o @ v_c / 2
-    t7 = math.tanh(t6)  # tanh(u_o @ v_c / 2)
-    t8 = F(1) + t7  # 1 + tanh(u_o @ v_c / 2)
-    t9 = t8 / F(2)  # (1 + tanh(u_o @ v_c / 2)) / 2
-    t10 = t9 - F(1)  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
-    # work[2] = tanh(-(u_neg @ v_c) / 2)
-    for i in range(K):
-        work[2][i] = math.tanh(((-work[0][i]) / F(2)))
-    # work[3] = u_neg.T @ ((1 + tanh(-(u_neg @ v_c) / 2)) / 2 - 1)
+        work[2][i] = (F(1) / (F(1) + work[1][i]))
+    # work[3] = u_neg.T @ (1 / (1 + exp(-(u_neg @ v_c))))
     for i in range(d):
         work[3][i] = F(0)
     for j in range(K):
-        xj = (((F(1) + work[2][j]) / F(2)) - F(1))
+        xj = work[2][j]
+        r = U[ws[j]]
         for i in range(d):
-            work[3][i] += u_neg[j, i] * xj
-    # work[4] = tanh(u_neg @ v_c / 2)
-    for i in range(K):
-        work[4][i] = math.tanh((work[0][i] / F(2)))
-    loss = t5
+            work[3][i] += r[i] * xj
     for i in range(d):
-        g_vc[i] = ((t10 * u_o[i]) - work[3][i])
-    for i in range(d):
-        g_uo[i] = (t10 * v_c[i])
+        g_vc[i] = ((t6 * u_o[i]) + work[3][i])
+    c_uo = t6
     for i in range(K):
-        for j in range(d):
-            g_uneg[i, j] = (((F(1) + work[4][i]) / F(2)) * v_c[j])
-    return loss
+        c_uneg[i] = work[2][i]
+    loss = F(0)
+    if with_loss:
+        t7 = np.logaddexp(F(0), t2)  # logaddexp(0, -(u_o @ v_c))
+        # work[4] = logaddexp(0, u_neg @ v_c)
+        for i in range(K):
+            work[4][i] = np.logaddexp(F(0), work[0][i])
+        t8 = F(0)  # ones(K) @ logaddexp(0, u_neg @ v_c)
+        for i in range(K):
+            t8 += work[4][i]
+        t9 = t7 + t8  # logaddexp(0, -(u_o @ v_c)) + ones(K) @ logaddexp(0, u_neg @ v_c)
+        loss = t9
+    return loss, c_uo
 
 
 neg_sampling_SCRATCH = 5
@@ -106,72 +112,71 @@ def neg_sampling(v_c, u_o, u_neg):
     g_vc = np.empty((B, d), v_c.dtype)
     g_uo = np.empty((B, d), v_c.dtype)
     g_uneg = np.empty((B, K, d), v_c.dtype)
+    c_uneg = np.empty(K, v_c.dtype)
     work = np.empty((neg_sampling_SCRATCH, max(K, d)), v_c.dtype)
+    ws = np.arange(K)
     for b in range(B):
-        loss[b] = neg_sampling_pair(v_c[b], u_o[b], u_neg[b], g_vc[b], g_uo[b], g_uneg[b], work)
+        loss[b], c_uo = neg_sampling_pair(v_c[b], u_o[b], u_neg[b], ws, g_vc[b], c_uneg, work, True)
+        for i in range(d):
+            g_uo[b, i] = c_uo * v_c[b, i]
+        for k in range(K):
+            for i in range(d):
+                g_uneg[b, k, i] = c_uneg[k] * v_c[b, i]
     return loss, g_vc, g_uo, g_uneg
 
 
-neg_sampling_CHUNK = 64  # pairs per parallel task (each task allocates its own scratch)
-
-
-@njit(parallel=True, cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
-def neg_sampling_pairs(W_in, W_out, centre, context, negs, lo, hi, g_vc, g_uo, g_uneg, pair_loss):
-    """neg_sampling_pair for pairs lo:hi from the same parameters, in parallel: prange over chunks of
-    neg_sampling_CHUNK pairs, each with its own scratch. Pair p writes only row p - lo of g_vc, g_uo, g_uneg and
-    pair_loss, so the result does not depend on the threads."""
-    K, d = negs.shape[1], W_in.shape[1]
-    size = hi - lo
-    for c in prange((size + neg_sampling_CHUNK - 1) // neg_sampling_CHUNK):
-        u_neg = np.empty((K, d), W_in.dtype)
-        work = np.empty((neg_sampling_SCRATCH, max(K, d)), W_in.dtype)
-        for p in range(lo + c * neg_sampling_CHUNK, min(hi, lo + (c + 1) * neg_sampling_CHUNK)):
-            for k in range(K):
-                u_neg[k, :] = W_out[negs[p, k]]
-            pair_loss[p - lo] = neg_sampling_pair(W_in[centre[p]], W_out[context[p]], u_neg, g_vc[p - lo], g_uo[p - lo],
-                                            g_uneg[p - lo], work)
-
-
-@njit(cache=True)  # no fast-math here: the loss sum's finiteness test must not be folded away
-def neg_sampling_sgd(W_in, W_out, centre, context, negs, bounds, steps, losses):
-    """SGD on pairs (centre[p], context[p]) with negatives negs[p] (K each), minibatch m being the pairs
-    bounds[m]:bounds[m + 1]. The minibatch's pairs are all computed by neg_sampling_pair from the same parameters
-    (rows gathered from W_in, W_out), in parallel by neg_sampling_pairs. Then, sequentially and in pair order, the
-    pair losses are summed and each gradient row, times steps[m], is added to its row of W_in or W_out, one
-    row at a time, so a repeated index gets every one of its rows (h_repeated_samples.toml:h) and every run
-    gives the same bits. losses[m] receives the minibatch's summed loss. A minibatch whose loss is not finite
-    is not applied and ends the call; returns the number of minibatches applied."""
+@njit(cache=True, nogil=True)  # no fast-math here: the finiteness tests must not be folded away
+def neg_sampling_sgd(W_in, W_out, centre, context, negs, bounds, steps, loss_every, losses):
+    """SGD on pairs (centre[p], context[p]) with negatives negs[p] (K each); minibatch m is the pairs
+    bounds[m]:bounds[m + 1] (one pair per minibatch is word2vec's per-pair SGD). All pairs of a minibatch
+    are computed by neg_sampling_pair from the same parameters; then, in pair order, W_out[context[p]] and
+    W_out[negs[p, k]] get steps[m] times their factor times the (old) row W_in[centre[p]], and after them
+    W_in[centre[p]] gets steps[m] * g_vc: every occurrence of a repeated index lands
+    (h_repeated_samples.toml:h) and every run gives the same bits. The loss is computed for the pairs p
+    with p % loss_every == 0 and losses[m] receives their sum. A minibatch whose computed losses or
+    factors are not finite (NaN or inf anywhere in its parameters) is not applied and ends the call;
+    returns the number of minibatches applied. Releases the GIL (the next block is sampled meanwhile)."""
     d = W_in.shape[1]
     K = negs.shape[1]
     n = 0
     for m in range(bounds.shape[0] - 1):
         n = max(n, bounds[m + 1] - bounds[m])
     g_vc = np.empty((n, d), W_in.dtype)
-    g_uo = np.empty((n, d), W_in.dtype)
-    g_uneg = np.empty((n, K, d), W_in.dtype)
-    pair_loss = np.empty(n, np.float64)
+    c_uo = np.empty(n, W_in.dtype)
+    c_uneg = np.empty((n, K), W_in.dtype)
+    work = np.empty((neg_sampling_SCRATCH, max(K, d)), W_in.dtype)
     for m in range(bounds.shape[0] - 1):
         lo, hi = bounds[m], bounds[m + 1]
-        neg_sampling_pairs(W_in, W_out, centre, context, negs, lo, hi, g_vc, g_uo, g_uneg, pair_loss)
         total = 0.0
-        for q in range(hi - lo):
-            total += pair_loss[q]
+        check = 0.0
+        for p in range(lo, hi):
+            q = p - lo
+            loss, c = neg_sampling_pair(W_in[centre[p]], W_out[context[p]], W_out, negs[p], g_vc[q], c_uneg[q], work,
+                                 p % loss_every == 0)
+            c_uo[q] = c
+            total += loss
+            check += c
+            for k in range(K):
+                check += c_uneg[q, k]
         losses[m] = total
-        if not np.isfinite(total):
+        if not np.isfinite(total + check):
             return m
         s = steps[m]
+        for p in range(lo, hi):
+            q = p - lo
+            v = W_in[centre[p]]
+            row = W_out[context[p]]
+            a = c_uo[q]
+            for i in range(d):
+                row[i] += s * (a * v[i])
+            for k in range(K):
+                row = W_out[negs[p, k]]
+                a = c_uneg[q, k]
+                for i in range(d):
+                    row[i] += s * (a * v[i])
         for p in range(lo, hi):
             row = W_in[centre[p]]
             g = g_vc[p - lo]
             for i in range(d):
                 row[i] += s * g[i]
-            row = W_out[context[p]]
-            g = g_uo[p - lo]
-            for i in range(d):
-                row[i] += s * g[i]
-            for k in range(K):
-                row = W_out[negs[p, k]]
-                g = g_uneg[p - lo, k]
-                for i in range(d):
-                    row[i] += s * g[i]
     return bounds.shape[0] - 1

@@ -27,7 +27,7 @@ from ..derivation.document import Claim, Derivation
 from ..derivation.loader import load as load_derivation
 from ..language.parser import parse
 from ..language.printer import to_text
-from ..language.syntax import Call, Name, Subscript
+from ..language.syntax import Binary, Call, Name, Subscript
 from ..symbolic.lower import Scope
 from ..verify.checker import check_claim
 from ..verify.verdict import CHECKED, PROVED
@@ -122,12 +122,12 @@ def _formula(claim: Claim, which: str):
     raise ValueError(f"claim {claim.id!r} has no formula {which!r}")
 
 
-def _rewriter(ver: _Verifier) -> tuple[rewrite.Rewriter, dict[str, str]]:
+def _rewriter(ver: _Verifier, target: str) -> tuple[rewrite.Rewriter, dict[str, str]]:
     d = ver.derivation(STABILITY)
     verdicts = {c.id: ver.verdict(STABILITY, c.id) for c in d.claims}
     proved = [c for c in d.claims if verdicts[c.id] == PROVED]  # rewrites need a proof
     rules = rewrite.rules_from(d, proved, STABILITY)
-    phases = [[rules[r] for r in phase if r in rules] for phase in REWRITE_PHASES]
+    phases = [[rules[r] for r in phase if r in rules] for phase in REWRITE_PHASES[target]]
     return rewrite.Rewriter(phases, set()), verdicts
 
 
@@ -194,132 +194,164 @@ def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) ->
 NUMBA_FASTMATH = '{"reassoc", "contract", "nsz", "arcp"}'
 
 
+def _factor(tree, param: str):
+    """``a * param`` or ``outer(a, param)`` -> ``a``: the gradient is ``a`` times the row ``param`` (one
+    scalar, or one per sample), so the driver keeps ``a`` and never stores a copy of ``param``."""
+    if isinstance(tree, Binary) and tree.op == "*" and isinstance(tree.right, Name) and tree.right.id == param:
+        return tree.left
+    if isinstance(tree, Call) and tree.func == "outer" and isinstance(tree.args[1], Name) and tree.args[1].id == param:
+        return tree.args[0]
+    return None
+
+
 def _numba_kernel_source(nspec: NumbaSpec, ver: _Verifier, rewriter, rule_verdicts) -> str:
-    """``<name>_pair`` (one example, printed by NumbaPrinter), ``<name>`` (the batched contract of the
-    NumPy kernel, looping over the pair kernel) and ``<name>_sgd`` (gather, pair kernel, scatter)."""
+    """``<name>_pair`` (one example, printed by NumbaPrinter; a gradient ``a * v_c`` or ``outer(a, v_c)``
+    is returned as its factor ``a``; the loss is printed last, under ``if with_loss``), ``<name>`` (the
+    batched contract of the NumPy kernel) and ``<name>_sgd`` (the training driver)."""
     spec = next(k for k in KERNELS if k.name == nspec.kernel)
     env = {name: NVal(f"{name}[{', '.join(f'{{{i}}}' for i in range(len(dims)))}]", dims)
            for name, dims in nspec.dims.items()}
+    for name, (matrix, index) in nspec.gathered.items():
+        env[name] = NVal(f"{matrix}[{index}[{{0}}], {{1}}]", nspec.dims[name], row=f"{matrix}[{index}[{{0}}]]")
     printer = NumbaPrinter(env)
     rewriter.used = set()
     prepared = list(_prepared(spec, ver, rewriter))
-    writes, scalar_out = [], None
-    for out, _, _, tree in prepared:
+    writes, loss_lines, factored, arrays, docs = [], [], {}, [], []
+    for out, _, _, tree in sorted(prepared, key=lambda item: item[0].name == nspec.loss):
         if out.batch_sum:
             raise GenerationRefused(f"{spec.name} ({out.name}): a batch-summed output has no per-example form")
+        coef = _factor(tree, nspec.factor)
+        name = f"c_{out.name.removeprefix('g_')}" if coef is not None else out.name
+        mark = len(printer.lines)
         try:
-            val = printer.value(tree)
+            val = printer.value(coef if coef is not None else tree)
         except PrintError as err:
             raise GenerationRefused(f"cannot print {spec.name} ({out.name}) per example: {err}") from None
+        if out.name == nspec.loss:
+            loss_lines = printer.lines[mark:] + [f"{name} = {val.code}"]
+            del printer.lines[mark:]
+            continue
+        if coef is not None:
+            factored[out.name] = (name, val.rank)
+            docs.append(f"{out.name} = {name} * {nspec.factor}" if val.rank == 0 else
+                        f"{out.name}[k] = {name}[k] * {nspec.factor}")
         if val.rank == 0:
-            scalar_out = out.name
-            writes.append(f"{out.name} = {val.code}")
+            writes.append(f"{name} = {val.code}")
         else:
-            writes += printer.write(out.name, val)
-    arrays = [o.name for o, *_ in prepared if o.name != scalar_out]
-    params = [p.name for p in spec.params]
+            arrays.append(name)
+            writes += printer.write(name, val)
+    scalars = [name for name, rank in factored.values() if rank == 0]
+    params = [q for p in spec.params for q in nspec.gathered.get(p.name, (p.name,))]
+    gathered = "".join(f" {n}[k] is {m}[{i}[k]] (read in place)." for n, (m, i) in nspec.gathered.items())
     doc_outputs = _doc_outputs(spec, ver, prepared)
     rules = "".join(f"\n        {r} [{rule_verdicts[r.split(':')[1]]}]" for r in sorted(rewriter.used)) or " none"
     sizes = [f"    {size} = {code}" for size, code in nspec.sizes.items()]
     body = ["    F = v_c.dtype.type  # numbers in the parameters' precision", *sizes]
     body += [f"    {line}" for line in printer.lines + writes]
-    body.append(f"    return {scalar_out}")
+    body += [f"    {nspec.loss} = F(0)", "    if with_loss:"] + [f"        {line}" for line in loss_lines]
+    body.append(f"    return {', '.join([nspec.loss, *scalars])}")
     name = spec.name
     pair = (
         f"@njit(cache=True, fastmath={NUMBA_FASTMATH})\n"
-        f"def {name}_pair({', '.join(params + arrays)}, work):\n"
+        f"def {name}_pair({', '.join(params + arrays)}, work, with_loss):\n"
         f'    """{spec.summary}\n\n'
-        "    One example: the inputs are those of one row b of the batched kernel, the outputs\n"
-        f"    {', '.join(arrays)} are written in place (rows of the caller's arrays) and {scalar_out} is returned;\n"
-        f"    work is scratch, {printer.scratch} rows of max(K, d). Printed per example from:\n"
+        f"    One example: the inputs are those of one row b of the batched kernel.{gathered} Returns\n"
+        f"    ({', '.join([nspec.loss, *scalars])}) and writes {', '.join(arrays)} in place; a gradient that is a\n"
+        f"    multiple of {nspec.factor} is returned as its factor: {'; '.join(docs)}.\n"
+        f"    {nspec.loss} is computed only when with_loss (else 0). work is scratch, {printer.scratch} rows of\n"
+        "    max(K, d). Printed per example from:\n"
         + "\n".join(doc_outputs)
         + f"\n\n    Stability rewrites applied:{rules}\n    "
         + '"""\n'
         + "\n".join(body)
     )
-    return pair + f"""
+    return pair + NUMBA_DRIVERS.format(name=name, scratch=printer.scratch)
 
 
-{name}_SCRATCH = {printer.scratch}
+# The drivers around the printed pair function (negative sampling: c_uo and c_uneg are the factors
+# of g_uo and g_uneg over v_c, checked when the pair function is printed).
+NUMBA_DRIVERS = """
+
+
+{name}_SCRATCH = {scratch}
 
 
 @njit(cache=True)
 def {name}(v_c, u_o, u_neg):
     \"\"\"The batched contract of the NumPy kernel ({name}(v_c (B, d), u_o (B, d), u_neg (B, K, d))
-    -> {scalar_out} (B,), {', '.join(arrays)}), one {name}_pair call per example; inputs never modified.\"\"\"
+    -> loss (B,), g_vc, g_uo, g_uneg), one {name}_pair call per example; inputs never modified.\"\"\"
     B, K, d = u_neg.shape
     loss = np.empty(B, v_c.dtype)
     g_vc = np.empty((B, d), v_c.dtype)
     g_uo = np.empty((B, d), v_c.dtype)
     g_uneg = np.empty((B, K, d), v_c.dtype)
+    c_uneg = np.empty(K, v_c.dtype)
     work = np.empty(({name}_SCRATCH, max(K, d)), v_c.dtype)
+    ws = np.arange(K)
     for b in range(B):
-        loss[b] = {name}_pair(v_c[b], u_o[b], u_neg[b], g_vc[b], g_uo[b], g_uneg[b], work)
+        loss[b], c_uo = {name}_pair(v_c[b], u_o[b], u_neg[b], ws, g_vc[b], c_uneg, work, True)
+        for i in range(d):
+            g_uo[b, i] = c_uo * v_c[b, i]
+        for k in range(K):
+            for i in range(d):
+                g_uneg[b, k, i] = c_uneg[k] * v_c[b, i]
     return loss, g_vc, g_uo, g_uneg
 
 
-{name}_CHUNK = 64  # pairs per parallel task (each task allocates its own scratch)
-
-
-@njit(parallel=True, cache=True, fastmath={NUMBA_FASTMATH})
-def {name}_pairs(W_in, W_out, centre, context, negs, lo, hi, g_vc, g_uo, g_uneg, pair_loss):
-    \"\"\"{name}_pair for pairs lo:hi from the same parameters, in parallel: prange over chunks of
-    {name}_CHUNK pairs, each with its own scratch. Pair p writes only row p - lo of g_vc, g_uo, g_uneg and
-    pair_loss, so the result does not depend on the threads.\"\"\"
-    K, d = negs.shape[1], W_in.shape[1]
-    size = hi - lo
-    for c in prange((size + {name}_CHUNK - 1) // {name}_CHUNK):
-        u_neg = np.empty((K, d), W_in.dtype)
-        work = np.empty(({name}_SCRATCH, max(K, d)), W_in.dtype)
-        for p in range(lo + c * {name}_CHUNK, min(hi, lo + (c + 1) * {name}_CHUNK)):
-            for k in range(K):
-                u_neg[k, :] = W_out[negs[p, k]]
-            pair_loss[p - lo] = {name}_pair(W_in[centre[p]], W_out[context[p]], u_neg, g_vc[p - lo], g_uo[p - lo],
-                                            g_uneg[p - lo], work)
-
-
-@njit(cache=True)  # no fast-math here: the loss sum's finiteness test must not be folded away
-def {name}_sgd(W_in, W_out, centre, context, negs, bounds, steps, losses):
-    \"\"\"SGD on pairs (centre[p], context[p]) with negatives negs[p] (K each), minibatch m being the pairs
-    bounds[m]:bounds[m + 1]. The minibatch's pairs are all computed by {name}_pair from the same parameters
-    (rows gathered from W_in, W_out), in parallel by {name}_pairs. Then, sequentially and in pair order, the
-    pair losses are summed and each gradient row, times steps[m], is added to its row of W_in or W_out, one
-    row at a time, so a repeated index gets every one of its rows (h_repeated_samples.toml:h) and every run
-    gives the same bits. losses[m] receives the minibatch's summed loss. A minibatch whose loss is not finite
-    is not applied and ends the call; returns the number of minibatches applied.\"\"\"
+@njit(cache=True, nogil=True)  # no fast-math here: the finiteness tests must not be folded away
+def {name}_sgd(W_in, W_out, centre, context, negs, bounds, steps, loss_every, losses):
+    \"\"\"SGD on pairs (centre[p], context[p]) with negatives negs[p] (K each); minibatch m is the pairs
+    bounds[m]:bounds[m + 1] (one pair per minibatch is word2vec's per-pair SGD). All pairs of a minibatch
+    are computed by {name}_pair from the same parameters; then, in pair order, W_out[context[p]] and
+    W_out[negs[p, k]] get steps[m] times their factor times the (old) row W_in[centre[p]], and after them
+    W_in[centre[p]] gets steps[m] * g_vc: every occurrence of a repeated index lands
+    (h_repeated_samples.toml:h) and every run gives the same bits. The loss is computed for the pairs p
+    with p % loss_every == 0 and losses[m] receives their sum. A minibatch whose computed losses or
+    factors are not finite (NaN or inf anywhere in its parameters) is not applied and ends the call;
+    returns the number of minibatches applied. Releases the GIL (the next block is sampled meanwhile).\"\"\"
     d = W_in.shape[1]
     K = negs.shape[1]
     n = 0
     for m in range(bounds.shape[0] - 1):
         n = max(n, bounds[m + 1] - bounds[m])
     g_vc = np.empty((n, d), W_in.dtype)
-    g_uo = np.empty((n, d), W_in.dtype)
-    g_uneg = np.empty((n, K, d), W_in.dtype)
-    pair_loss = np.empty(n, np.float64)
+    c_uo = np.empty(n, W_in.dtype)
+    c_uneg = np.empty((n, K), W_in.dtype)
+    work = np.empty(({name}_SCRATCH, max(K, d)), W_in.dtype)
     for m in range(bounds.shape[0] - 1):
         lo, hi = bounds[m], bounds[m + 1]
-        {name}_pairs(W_in, W_out, centre, context, negs, lo, hi, g_vc, g_uo, g_uneg, pair_loss)
         total = 0.0
-        for q in range(hi - lo):
-            total += pair_loss[q]
+        check = 0.0
+        for p in range(lo, hi):
+            q = p - lo
+            loss, c = {name}_pair(W_in[centre[p]], W_out[context[p]], W_out, negs[p], g_vc[q], c_uneg[q], work,
+                                 p % loss_every == 0)
+            c_uo[q] = c
+            total += loss
+            check += c
+            for k in range(K):
+                check += c_uneg[q, k]
         losses[m] = total
-        if not np.isfinite(total):
+        if not np.isfinite(total + check):
             return m
         s = steps[m]
+        for p in range(lo, hi):
+            q = p - lo
+            v = W_in[centre[p]]
+            row = W_out[context[p]]
+            a = c_uo[q]
+            for i in range(d):
+                row[i] += s * (a * v[i])
+            for k in range(K):
+                row = W_out[negs[p, k]]
+                a = c_uneg[q, k]
+                for i in range(d):
+                    row[i] += s * (a * v[i])
         for p in range(lo, hi):
             row = W_in[centre[p]]
             g = g_vc[p - lo]
             for i in range(d):
                 row[i] += s * g[i]
-            row = W_out[context[p]]
-            g = g_uo[p - lo]
-            for i in range(d):
-                row[i] += s * g[i]
-            for k in range(K):
-                row = W_out[negs[p, k]]
-                g = g_uneg[p - lo, k]
-                for i in range(d):
-                    row[i] += s * g[i]
     return bounds.shape[0] - 1"""
 
 
@@ -401,7 +433,7 @@ from symw2v.kernels import runtime as rt'''
 def generate(derivations: Path = DERIVATIONS, budget: float = 30.0) -> str:
     """The source text of the generated module (raises :class:`GenerationRefused`)."""
     ver = _Verifier(Path(derivations), budget)
-    rewriter, rule_verdicts = _rewriter(ver)
+    rewriter, rule_verdicts = _rewriter(ver, "numpy")
     parts = [HEADER.format(key=key(Path(derivations)), files="\n#   ".join(files_used()))]
     for spec in KERNELS:
         parts.append(_kernel_source(spec, ver, rewriter, rule_verdicts))
@@ -423,13 +455,13 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 import math  # noqa: F401  (the printed statements call math.exp, math.tanh, ...)
 
 import numpy as np
-from numba import njit, prange'''
+from numba import njit'''
 
 
 def generate_numba(derivations: Path = DERIVATIONS, budget: float = 30.0) -> str:
     """The source text of the generated Numba module (raises :class:`GenerationRefused`)."""
     ver = _Verifier(Path(derivations), budget)
-    rewriter, rule_verdicts = _rewriter(ver)
+    rewriter, rule_verdicts = _rewriter(ver, "numba")
     parts = [NUMBA_HEADER.format(key=key(Path(derivations)), files="\n#   ".join(files_used()))]
     for nspec in NUMBA_KERNELS:
         parts.append(_numba_kernel_source(nspec, ver, rewriter, rule_verdicts))

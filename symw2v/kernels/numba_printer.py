@@ -32,6 +32,7 @@ class NVal:
     code: str  # rank 0: an atom; rank >= 1: a template with {0}, {1} for the axes
     dims: tuple[str, ...]  # the size name of each axis
     transposed: bool = False  # a matrix template whose axes are swapped relative to storage
+    row: str | None = None  # a matrix of gathered rows: the view of stored row {0} (``U[ws[{0}]]``)
 
     @property
     def rank(self) -> int:
@@ -135,7 +136,11 @@ class NumbaPrinter:
         if not a.rank and not b.rank:
             return self.scalar(f"{a.code} {op} {b.code}", node)
         dims = a.dims or b.dims
-        return self.lazy(f"({_esc(a)} {op} {_esc(b)})", dims, (a if a.rank else b).transposed)
+        code = f"({_esc(a)} {op} {_esc(b)})"
+        if node.op == "/" and len(dims) == 1:  # a division costs like a function call: compute it once
+            return self.materialize(lambda row: [f"for i in range({dims[0]}):", f"    {row}[i] = {code.format('i')}"],
+                                    dims, node, code)
+        return self.lazy(code, dims, (a if a.rank else b).transposed)
 
     def matmul(self, node: Binary) -> NVal:
         a, b = self.value(node.left), self.value(node.right)
@@ -180,7 +185,7 @@ class NumbaPrinter:
 
 def _transpose_val(v: NVal) -> NVal:
     code = v.code.replace("{0}", "{_}").replace("{1}", "{0}").replace("{_}", "{1}")
-    return NVal(code, v.dims[::-1], not v.transposed)
+    return NVal(code, v.dims[::-1], not v.transposed, v.row)
 
 
 def _esc(v: NVal) -> str:
@@ -195,10 +200,19 @@ def _dot(p: NumbaPrinter, a: NVal, b: NVal, node: Node) -> NVal:
 
 
 def _matvec(p: NumbaPrinter, m: NVal, x: NVal, node: Node) -> NVal:
-    """m (rows, cols) @ x (cols): loops in storage order (a transposed m accumulates row by row)."""
+    """m (rows, cols) @ x (cols): loops in storage order (a transposed m accumulates row by row). A
+    matrix of gathered rows is read through one row view per stored row (``r = U[ws[j]]``), which
+    Numba vectorizes; indexing ``U[ws[j], i]`` inside the loop does not, and copying the rows first
+    costs a fifth of the pair (measured in benchmarks/train_bench.py's history, README)."""
     rows, cols = m.dims
     if cols != x.dims[0]:
         raise PrintError(f"matrix {m.dims} @ vector {x.dims}: {to_text(node)}")
+
+    def element(i: str, j: str) -> str:
+        return f"r[{i if m.transposed else j}]" if m.row else m.at(i, j)
+
+    def view(r: str) -> list[str]:
+        return [f"    r = {m.row.format(r)}"] if m.row else []
 
     def fill(row: str) -> list[str]:
         if m.transposed:  # storage is (cols, rows): sweep each stored row once
@@ -207,14 +221,16 @@ def _matvec(p: NumbaPrinter, m: NVal, x: NVal, node: Node) -> NVal:
                 f"    {row}[i] = F(0)",
                 f"for j in range({cols}):",
                 f"    xj = {x.at('j')}",
+                *view("j"),
                 f"    for i in range({rows}):",
-                f"        {row}[i] += {m.at('i', 'j')} * xj",
+                f"        {row}[i] += {element('i', 'j')} * xj",
             ]
         return [
             f"for i in range({rows}):",
             "    acc = F(0)",
+            *view("i"),
             f"    for j in range({cols}):",
-            f"        acc += {m.at('i', 'j')} * {x.at('j')}",
+            f"        acc += {element('i', 'j')} * {x.at('j')}",
             f"    {row}[i] = acc",
         ]
 

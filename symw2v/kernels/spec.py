@@ -8,7 +8,7 @@ generated function never sees U or the indices; the caller gathers and scatters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,21 @@ class WindowSpec:
 
 STABILITY = "stability.toml"
 
-# Phases of rewriting (claims of stability.toml): each phase runs to a fixpoint.
-REWRITE_PHASES: tuple[tuple[str, ...], ...] = (
+# Phases of rewriting (claims of stability.toml), per output target: each phase runs to a fixpoint.
+# The last phase chooses how sigma is computed: NumPy's tanh is vectorized and never overflows, and
+# tanh.odd lets sigma(t) and sigma(-t) share one tanh; in Numba's scalar loops exp costs 2.7 ns
+# against 18 ns for tanh (benchmarks/train_bench.py prints both), so that target takes sigma.exp.
+_COMMON_PHASES: tuple[tuple[str, ...], ...] = (
     ("neg.matmul", "neg.neg"),
-    ("log_softmax.shift", "softmax.shift", "log_sigma", "sigma.symmetry", "neg.matmul", "neg.neg"),
-    ("sigma.tanh", "neg.neg"),
+    (
+        "log_softmax.shift", "softmax.shift", "log_sigma", "sigma.symmetry", "sigma.complement",
+        "neg.matmul", "neg.matmul.right", "sub.neg", "neg.neg",
+    ),
 )
+REWRITE_PHASES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "numpy": (*_COMMON_PHASES, ("sigma.tanh", "neg.neg", "neg.div", "tanh.odd")),
+    "numba": (*_COMMON_PHASES, ("sigma.exp", "neg.neg")),
+}
 
 KERNELS: tuple[KernelSpec, ...] = (
     KernelSpec(
@@ -131,6 +140,9 @@ class NumbaSpec:
     kernel: str
     dims: dict
     sizes: dict
+    gathered: dict = field(default_factory=dict)  # a parameter of gathered rows -> (matrix, index vector)
+    factor: str = "v_c"  # gradients a * v_c and outer(a, v_c) are printed as their factor a
+    loss: str = "loss"  # printed last, computed only when the driver asks for it
 
 
 # Negative sampling only: its per-example work is a few dot products of length d, which a fused
@@ -140,6 +152,7 @@ NUMBA_KERNELS: tuple[NumbaSpec, ...] = (
     NumbaSpec(
         "neg_sampling",
         {"v_c": ("d",), "u_o": ("d",), "u_neg": ("K", "d")},
-        {"d": "v_c.shape[0]", "K": "u_neg.shape[0]"},
+        {"d": "v_c.shape[0]", "K": "ws.shape[0]"},
+        gathered={"u_neg": ("U", "ws")},  # u_neg[k] is U[ws[k]]: read in place, never copied
     ),
 )

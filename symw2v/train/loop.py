@@ -11,7 +11,11 @@ Two ways to walk the corpus:
   (cut at sentence starts); a block is subsampled, gets its dynamic windows, its (centre, context)
   pairs are shuffled and cut into minibatches of ``batch`` pairs, each pair gets ``negative``
   negatives. A pair's gradient is applied with the full learning rate (as word2vec's per-pair SGD),
-  all pairs of a minibatch at the same parameter values.
+  all pairs of a minibatch at the same parameter values. The default minibatch is the backend's:
+  1024 pairs for NumPy (the fastest measured), 1 pair for Numba (word2vec's own per-pair SGD, and
+  the fastest there: a pair's rows are still in cache when it is applied). The reported loss is the
+  mean over every ``loss_every``-th pair (an unbiased estimate; computing it costs as much as the
+  gradient in the Numba loop); a NaN or inf anywhere still stops the run.
 * **iterations** (the CS224N course's): iteration ``t`` draws ``centres`` random centre words of a
   subsampled copy of the corpus, each with its own window; the minibatch loss is the sum over
   context words averaged over the centres, and the gradient is scaled the same way.
@@ -19,7 +23,8 @@ Two ways to walk the corpus:
 Reproducibility and exact resume: all randomness of block ``g`` comes from
 ``numpy.random.default_rng([seed, mode, epoch, block])``, so a block depends only on the seed,
 its number and the parameters it starts from. A checkpoint taken between blocks therefore resumes
-to bit-identical parameters.
+to bit-identical parameters. It also lets :meth:`Trainer.run` sample block ``g + 1`` in a second
+thread while block ``g`` trains (the Numba driver releases the GIL): the result is the same.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import hashlib
 import importlib
 import importlib.util
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from types import ModuleType
 
@@ -59,7 +65,8 @@ class TrainConfig:
     epochs: int = 5
     iterations: int = 0  # > 0 selects the iteration mode: that many minibatches of `centres` centres
     centres: int = 50
-    batch: int = 1024  # epoch mode: (centre, context) pairs per minibatch (1024: fastest measured, README)
+    batch: int = 0  # epoch mode: pairs per minibatch; 0 = the backend's (BACKEND_BATCH), resolved by Trainer
+    loss_every: int = 16  # epoch mode: the reported loss is the mean over every loss_every-th pair
     lr: float = 0.025
     lr_floor: float = 1e-4  # linear decay stops at lr * lr_floor (word2vec's floor)
     schedule: str = "linear"  # or "step": lr * step_factor ** (iteration // step_every)
@@ -103,6 +110,22 @@ def _scale(g: np.ndarray, step) -> np.ndarray:
 
 
 BACKENDS = ("auto", "numpy", "numba")
+BACKEND_BATCH = {"numpy": 1024, "numba": 1}  # pairs per minibatch when TrainConfig.batch is 0
+
+
+@dataclass
+class Block:
+    """The randomness of one block, drawn before it trains: pairs (``centre[p]``, ``context[p]``)
+    with negatives ``negs[p]`` (None for naive softmax), cut into minibatches at ``bounds``
+    (iteration mode; epoch mode cuts at every ``batch`` pairs); ``raw`` corpus words walked and
+    ``words`` effective words (after subsampling)."""
+
+    centre: np.ndarray
+    context: np.ndarray
+    negs: np.ndarray | None
+    raw: int
+    words: int
+    bounds: np.ndarray | None = None
 
 
 def numba_installed() -> bool:
@@ -136,6 +159,7 @@ class Trainer:
         self.dtype = np.dtype(c.dtype)
         self._validate()
         c.backend = self._resolve_backend(explicit_kernels=kernels is not None)
+        c.batch = c.batch or BACKEND_BATCH[c.backend]  # resolved, so the fingerprint pins it
         self.fused = self.kernels.numba_module() if c.backend == "numba" else None
         self.keep = keep_probabilities(vocab.counts, c.sample, c.subsample)
         self.sampler = UnigramSampler(vocab.counts) if c.loss == "neg" else None
@@ -165,8 +189,10 @@ class Trainer:
             raise TrainingError(f"loss must be 'neg' or 'softmax', not {c.loss!r}")
         if c.schedule not in ("linear", "step"):
             raise TrainingError(f"schedule must be 'linear' or 'step', not {c.schedule!r}")
-        if min(c.dim, c.window, c.batch, c.centres, c.block_words, c.block_iterations) < 1 or c.lr <= 0:
-            raise TrainingError("dim, window, batch, centres, block sizes and lr must be positive")
+        if min(c.dim, c.window, c.centres, c.block_words, c.block_iterations, c.loss_every) < 1 or c.lr <= 0:
+            raise TrainingError("dim, window, centres, block sizes, loss_every and lr must be positive")
+        if c.batch < 0:
+            raise TrainingError("batch must be positive (or 0 for the backend's default)")
         if c.iterations <= 0 and c.epochs < 1:
             raise TrainingError("need epochs >= 1 (or iterations >= 1)")
         if n == 0:
@@ -225,11 +251,12 @@ class Trainer:
             return self.state.iteration / c.iterations
         return self.state.raw_words / (len(self.stream) * c.epochs)
 
-    def learning_rate(self, fraction: float, iteration: int) -> float:
+    def learning_rate(self, fraction, iteration):
+        """The step size at ``fraction`` of the corpus walked / minibatch ``iteration`` (arrays too)."""
         c = self.config
         if c.schedule == "step":
-            return c.lr * c.step_factor ** (iteration // c.step_every)
-        return c.lr * max(1.0 - fraction, c.lr_floor)
+            return c.lr * c.step_factor ** (np.asarray(iteration) // c.step_every)
+        return c.lr * np.maximum(1.0 - np.asarray(fraction, dtype=np.float64), c.lr_floor)
 
     # ---------------------------------------------------------------- one minibatch
     def _gather(self, slot: str, W: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -241,8 +268,10 @@ class Trainer:
         out = buf[: shape[0]]
         return np.take(W, idx, axis=0, out=out, mode="clip")  # ids come from the vocabulary: always in range
 
-    def _step(self, centre: np.ndarray, context: np.ndarray, negs: np.ndarray | None, rate: float) -> float:
-        """One SGD step on the pairs (centre[p], context[p]); returns the summed loss."""
+    def _step(self, centre: np.ndarray, context: np.ndarray, negs: np.ndarray | None, rate: float,
+              first: int = 0, every: int = 1) -> float:
+        """One SGD step on the pairs (centre[p], context[p]); returns the summed loss of the pairs
+        ``first::every`` (every loss is tested for finiteness)."""
         k, W_in, W_out = self.kernels, self.W_in, self.W_out
         step = self.dtype.type(-rate)
         v_c = self._gather("v_c", W_in, centre)
@@ -250,9 +279,7 @@ class Trainer:
             if negs is not None:
                 u_o, u_neg = self._gather("u_o", W_out, context), self._gather("u_neg", W_out, negs)
                 loss, g_vc, g_uo, g_uneg = k.neg_sampling(v_c, u_o, u_neg)
-                total = float(loss.sum(dtype=np.float64))
-                if not np.isfinite(total):
-                    raise DivergedError(self._diverged_message(total))
+                total = self._checked_loss(loss, first, every)
                 # scaled in place where writable (saves memory traffic); the kernel's inputs are our
                 # own gathered buffers, so even an output aliasing an input cannot touch W_in/W_out
                 g_vc, g_uo, g_uneg = (_scale(g, step) for g in (g_vc, g_uo, g_uneg))
@@ -261,22 +288,26 @@ class Trainer:
                 k.scatter_rows(W_out, negs.reshape(-1), g_uneg.reshape(-1, W_out.shape[1]))
             else:
                 loss, g_vc, g_U = k.naive_softmax(v_c, context, W_out)
-                total = float(loss.sum(dtype=np.float64))
-                if not np.isfinite(total):
-                    raise DivergedError(self._diverged_message(total))
+                total = self._checked_loss(loss, first, every)
                 W_out += _scale(g_U, step)
                 k.scatter_rows(W_in, centre, _scale(g_vc, step))
         return total
 
-    def _fused_steps(self, centre, context, negs, bounds, rates) -> np.ndarray:
+    def _checked_loss(self, loss: np.ndarray, first: int, every: int) -> float:
+        total = float(loss.sum(dtype=np.float64))
+        if not np.isfinite(total):
+            raise DivergedError(self._diverged_message(total))
+        return total if every == 1 else float(loss[first::every].sum(dtype=np.float64))
+
+    def _fused_steps(self, blk: Block, bounds, rates, every: int) -> np.ndarray:
         """All minibatches of a block in one call of the generated Numba kernel ``neg_sampling_sgd``
-        (same semantics as :meth:`_step`); returns the loss of each minibatch."""
+        (same semantics as :meth:`_step`); returns the (sampled) loss of each minibatch."""
         n = len(bounds) - 1
         losses = np.zeros(n, dtype=np.float64)
         steps = (-rates).astype(self.dtype)
-        done = self.fused.neg_sampling_sgd(self.W_in, self.W_out, np.ascontiguousarray(centre),
-                                           np.ascontiguousarray(context), np.ascontiguousarray(negs),
-                                           np.ascontiguousarray(bounds, dtype=np.int64), steps, losses)
+        done = self.fused.neg_sampling_sgd(self.W_in, self.W_out, np.ascontiguousarray(blk.centre),
+                                           np.ascontiguousarray(blk.context), np.ascontiguousarray(blk.negs),
+                                           np.ascontiguousarray(bounds, dtype=np.int64), steps, every, losses)
         self.state.iteration += done
         if done < n:
             raise DivergedError(self._diverged_message(float(losses[done])))
@@ -290,8 +321,8 @@ class Trainer:
         )
 
     # ---------------------------------------------------------------- blocks
-    def _epoch_block(self, g: int) -> None:
-        c, st = self.config, self.state
+    def _sample_epoch_block(self, g: int) -> Block:
+        c = self.config
         epoch, b = divmod(g, self.blocks_per_epoch)
         rng = np.random.default_rng([c.seed, EPOCH_MODE, epoch, b])
         lo, hi = int(self.block_starts[b]), int(self.block_starts[b + 1])
@@ -305,29 +336,31 @@ class Trainer:
             keep = centre != context
             centre, context = centre[keep], context[keep]
         negs = self.sampler.draw_excluding(rng, context, c.negative) if self.sampler else None
-        n_pairs, total_words = len(centre), len(self.stream) * c.epochs
+        return Block(centre, context, negs, hi - lo, len(ids))
+
+    def _train_epoch_block(self, blk: Block) -> None:
+        c, st = self.config, self.state
+        n_pairs, total_words = len(blk.centre), len(self.stream) * c.epochs
+        every = c.loss_every
+        starts = np.arange(0, n_pairs, c.batch)
+        fractions = (st.raw_words + blk.raw * starts / max(n_pairs, 1)) / total_words
         if self.fused is not None:
-            bounds = np.append(np.arange(0, n_pairs, c.batch), n_pairs)
-            rates = [
-                self.learning_rate((st.raw_words + (hi - lo) * int(j) / n_pairs) / total_words, st.iteration + m)
-                for m, j in enumerate(bounds[:-1])
-            ]
-            losses = self._fused_steps(centre, context, negs, bounds, np.asarray(rates))
+            rates = self.learning_rate(fractions, st.iteration + np.arange(len(starts)))
+            losses = self._fused_steps(blk, np.append(starts, n_pairs), rates, every)
             st.loss_sum += float(losses.sum())
-            st.loss_count += n_pairs
-        for j in range(0, n_pairs if self.fused is None else 0, c.batch):
-            fraction = (st.raw_words + (hi - lo) * j / n_pairs) / total_words
+        for j, fraction in zip(starts if self.fused is None else (), fractions, strict=False):
             rate = self.learning_rate(fraction, st.iteration)
             sl = slice(j, j + c.batch)
-            st.loss_sum += self._step(centre[sl], context[sl], None if negs is None else negs[sl], rate)
-            st.loss_count += min(c.batch, n_pairs - j)
+            st.loss_sum += self._step(blk.centre[sl], blk.context[sl], None if blk.negs is None else blk.negs[sl],
+                                      rate, (-j) % every, every)
             st.iteration += 1
-        st.raw_words += hi - lo
-        st.words += len(ids)
+        st.loss_count += len(range(0, n_pairs, every))
+        st.raw_words += blk.raw
+        st.words += blk.words
         st.pairs += n_pairs
 
-    def _iteration_block(self, g: int) -> None:
-        c, st = self.config, self.state
+    def _sample_iteration_block(self, g: int) -> Block:
+        c = self.config
         rng = np.random.default_rng([c.seed, ITERATION_MODE, 0, g])
         kept = rng.random(len(self.stream), dtype=np.float32) < self.keep[self.stream]
         ids, sent = self.stream[kept], self.sentence_of[kept]
@@ -348,48 +381,62 @@ class Trainer:
             rows, centre, context = rows[keep], centre[keep], context[keep]
         negs = self.sampler.draw_excluding(rng, context, c.negative) if self.sampler else None
         bounds = np.searchsorted(rows, np.arange(n_it + 1) * c.centres)
+        return Block(centre, context, negs, n_it * c.centres, n_it * c.centres, bounds)
+
+    def _train_iteration_block(self, blk: Block) -> None:
+        c, st = self.config, self.state
+        bounds, n_it = blk.bounds, len(blk.bounds) - 1
         if self.fused is not None:
-            rates = [self.learning_rate((st.iteration + t) / c.iterations, st.iteration + t) for t in range(n_it)]
-            losses = self._fused_steps(centre, context, negs, bounds, np.asarray(rates) / c.centres)
-            for loss in losses / c.centres:
-                st.ema = loss if st.ema is None else 0.95 * st.ema + 0.05 * loss
-                st.loss_sum += loss
-                st.loss_count += 1
-            n_it_loop = 0
+            iterations = st.iteration + np.arange(n_it)
+            rates = self.learning_rate(iterations / c.iterations, iterations)
+            losses = self._fused_steps(blk, bounds, rates / c.centres, 1) / c.centres
         else:
-            n_it_loop = n_it
-        for t in range(n_it_loop):
-            sl = slice(int(bounds[t]), int(bounds[t + 1]))
-            rate = self.learning_rate(st.iteration / c.iterations, st.iteration)
-            loss = self._step(centre[sl], context[sl], None if negs is None else negs[sl], rate / c.centres)
-            loss /= c.centres
+            losses = []
+            for t in range(n_it):
+                sl = slice(int(bounds[t]), int(bounds[t + 1]))
+                rate = self.learning_rate(st.iteration / c.iterations, st.iteration)
+                negs = None if blk.negs is None else blk.negs[sl]
+                losses.append(self._step(blk.centre[sl], blk.context[sl], negs, rate / c.centres) / c.centres)
+                st.iteration += 1
+        for loss in losses:
             st.ema = loss if st.ema is None else 0.95 * st.ema + 0.05 * loss
             st.loss_sum += loss
             st.loss_count += 1
-            st.iteration += 1
-        st.words += n_it * c.centres
-        st.pairs += len(centre)
-        st.raw_words += n_it * c.centres
+        st.words += blk.words
+        st.pairs += len(blk.centre)
+        st.raw_words += blk.raw
 
-    def run_block(self) -> None:
+    def _sample(self, g: int) -> Block:
+        return self._sample_iteration_block(g) if self.config.iterations > 0 else self._sample_epoch_block(g)
+
+    def _train(self, blk: Block) -> None:
         st = self.state
         st.loss_sum, st.loss_count = 0.0, 0
         if self.config.iterations > 0:
-            self._iteration_block(st.block)
+            self._train_iteration_block(blk)
         else:
-            self._epoch_block(st.block)
+            self._train_epoch_block(blk)
         mean = st.loss_sum / max(st.loss_count, 1)
         st.history.append([st.block, st.iteration, st.words, mean])
         st.block += 1
 
+    def run_block(self) -> None:
+        self._train(self._sample(self.state.block))
+
     def run(self, on_block=None, max_blocks: int | None = None) -> None:
-        """Train to the end (or ``max_blocks`` more blocks); ``on_block(trainer)`` after each block."""
-        n = 0
-        while not self.done and (max_blocks is None or n < max_blocks):
-            self.run_block()
-            n += 1
-            if on_block is not None:
-                on_block(self)
+        """Train to the end (or ``max_blocks`` more blocks); ``on_block(trainer)`` after each block.
+        The next block is sampled in a second thread meanwhile (its randomness depends only on its
+        number, so the result is that of :meth:`run_block` in a loop)."""
+        last = self.total_blocks if max_blocks is None else min(self.total_blocks, self.state.block + max_blocks)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="symw2v-sample") as pool:
+            ahead = pool.submit(self._sample, self.state.block) if self.state.block < last else None
+            while ahead is not None:
+                blk = ahead.result()
+                following = self.state.block + 1
+                ahead = pool.submit(self._sample, following) if following < last else None
+                self._train(blk)
+                if on_block is not None:
+                    on_block(self)
         if not (np.isfinite(self.W_in).all() and np.isfinite(self.W_out).all()):
             raise DivergedError("training diverged: parameters are no longer finite; lower --lr")
 
