@@ -97,6 +97,9 @@ def test_neg_sampling_equals_automatic_gradient(problem):
     for a, b in zip(args, before, strict=True):
         np.testing.assert_array_equal(a, b)  # inputs unchanged
     assert loss.shape == (B,) and g_vc.shape == (B, d) and g_uo.shape == (B, d) and g_uneg.shape == (B, K, d)
+    no_loss, g_vc_f, c_uo, c_uneg = kernels.neg_sampling_factored(*args, with_loss=False)
+    assert no_loss is None and c_uo.shape == (B,) and c_uneg.shape == (B, K)
+    np.testing.assert_array_equal(g_vc_f, g_vc)
     for b in range(B):
         where = ({"V": V, "d": d, "K": K}, {"o": int(o[b])}, {"ws": ws[b].tolist()}, {"U": U, "v_c": C[b]})
         np.testing.assert_allclose(loss[b], NS.evaluate("J", *where), rtol=1e-12)
@@ -105,6 +108,10 @@ def test_neg_sampling_equals_automatic_gradient(problem):
         kernels.scatter_rows(G, np.array([o[b]]), g_uo[b][None])
         kernels.scatter_rows(G, ws[b], g_uneg[b])
         np.testing.assert_allclose(G, NS.evaluate("grad(J, U)", *where), rtol=1e-10, atol=1e-12)
+        F = np.zeros((V, d))  # the factored form, scattered without storing the rows
+        kernels.scatter_scaled_rows(F, [o[b]], c_uo[b : b + 1], C, [b])
+        kernels.scatter_scaled_rows(F, ws[b], c_uneg[b], C, np.full(K, b))
+        np.testing.assert_allclose(F, G, rtol=1e-12, atol=1e-14)
         single = kernels.neg_sampling(C[b : b + 1], U[o[b : b + 1]], U[ws[b : b + 1]])
         for whole, one in zip((loss, g_vc, g_uo, g_uneg), single, strict=True):
             np.testing.assert_allclose(whole[b], one[0], rtol=1e-12, atol=1e-14)  # batched == per example
@@ -203,6 +210,26 @@ def test_scatter_rows_counts_repeats_at_training_sizes(n, dtype):
     G = np.zeros((d, V), dtype).T  # a non-contiguous G still gets every row
     kernels.scatter_rows(G, idx, rows)
     np.testing.assert_allclose(G, expect, rtol=1e-4, atol=1e-3)
+
+
+@given(
+    V=st.sampled_from([5, 40, 70_000]),  # 70,000 > 2**16: the sort falls back from uint16 radix to int64
+    n=st.integers(0, 1500),  # both sides of scatter.CSR_FROM
+    M=st.integers(1, 50),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_scatter_scaled_rows_adds_every_scaled_row(V, n, M, seed):
+    rng = np.random.default_rng(seed)
+    idx, rows_of = rng.integers(0, V, n), rng.integers(0, M, n)
+    coef, X = rng.standard_normal(n), rng.standard_normal((M, 3))
+    expect = np.zeros((V, 3))
+    for i, c, r in zip(idx, coef, rows_of, strict=True):
+        expect[i] += c * X[r]
+    G = np.zeros((V, 3))
+    kernels.scatter_scaled_rows(G, idx, coef, X, rows_of)
+    np.testing.assert_allclose(G, expect, atol=1e-12)
+    with pytest.raises(ValueError, match="do not fit"):
+        kernels.scatter_scaled_rows(G, idx, coef[:-1] if n else np.ones(1), X, rows_of)
 
 
 def _copy_derivations(tmp_path):

@@ -66,11 +66,12 @@ def test_training_with_a_wrong_sign_does_not_recover_structure():
 
     class Flipped:
         scatter_rows = staticmethod(KERNELS.scatter_rows)
+        scatter_scaled_rows = staticmethod(KERNELS.scatter_scaled_rows)
 
         @staticmethod
-        def neg_sampling(v_c, u_o, u_neg):
-            loss, g_vc, g_uo, g_uneg = KERNELS.neg_sampling(v_c, u_o, u_neg)
-            return loss, -g_vc, g_uo, g_uneg
+        def neg_sampling_factored(v_c, u_o, u_neg, with_loss=True):
+            loss, g_vc, c_uo, c_uneg = KERNELS.neg_sampling_factored(v_c, u_o, u_neg, with_loss)
+            return loss, -g_vc, c_uo, c_uneg
 
     tr = make_trainer(planted_corpus(), lr=0.05)
     tr.kernels = Flipped

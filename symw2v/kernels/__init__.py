@@ -8,6 +8,10 @@ The contract (float32 and float64 preserved; no input is ever modified)::
         -> loss: (B,), g_vc: (B, d), g_U: (V, d) summed over the batch
     scatter_rows(G: (V, d) modified in place, idx: (N,) int, rows: (N, d)) -> None
         adds rows[n] to G[idx[n]] for every n, counting every occurrence of a repeated index
+    neg_sampling_factored(v_c, u_o, u_neg, with_loss=True) -> loss or None, g_vc, c_uo: (B,), c_uneg: (B, K)
+        the same, with g_uo = c_uo * v_c and g_uneg[b, k] = c_uneg[b, k] * v_c[b] left as factors
+    scatter_scaled_rows(G, idx: (N,) int, coef: (N,), X: (M, d), rows_of: (N,) int) -> None
+        adds coef[n] * X[rows_of[n]] to G[idx[n]] for every n (the factored rows, never stored)
 
 ``loss[b]`` and the gradients are those of example b: in negative sampling ``u_o = U[o]`` and
 ``u_neg = U[ws]`` are gathered by the caller, and ``g_uo`` / ``g_uneg`` are the per-row
@@ -25,9 +29,9 @@ import, so a stale module is never used.
 from __future__ import annotations
 
 from . import runtime  # noqa: F401  (imported by the generated module)
-from .scatter import scatter_rows
+from .scatter import scatter_rows, scatter_scaled_rows
 
-_NAMES = ("naive_softmax", "neg_sampling", "skipgram_naive_softmax", "skipgram_neg_sampling")
+_NAMES = ("naive_softmax", "neg_sampling", "neg_sampling_factored", "skipgram_naive_softmax", "skipgram_neg_sampling")
 _module = None
 
 
@@ -66,7 +70,9 @@ def __getattr__(name: str):
 __all__ = [
     "naive_softmax",
     "neg_sampling",
+    "neg_sampling_factored",
     "scatter_rows",
+    "scatter_scaled_rows",
     "skipgram_naive_softmax",
     "skipgram_neg_sampling",
 ]

@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 39509fcb255b2a7d82979065abe763e6e025dbf0b61cbeb51cff1fffea408942
+# key: 174f00991edac2ed77f3021ea7850d31b9cc9c86246ad834a56187e18e1630be
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
@@ -59,6 +59,39 @@ def naive_softmax(v_c, o, U):
     return loss, g_vc, g_U
 
 
+def neg_sampling_factored(v_c, u_o, u_neg, with_loss=True):
+    """neg_sampling with the gradients that are multiples of v_c returned as their factors
+    (g_uo = c_uo * v_c; g_uneg[k] = c_uneg[k] * v_c)
+    and the loss computed only when with_loss (else None): returns loss, g_vc, c_uo, c_uneg.
+    Printed from the claims listed in neg_sampling."""
+    t1 = np.einsum('bi,bi->b', u_o, v_c)  # u_o @ v_c
+    t2 = t1 / 2  # u_o @ v_c / 2
+    t3 = np.tanh(t2)  # tanh(u_o @ v_c / 2)
+    t4 = 1 + t3  # 1 + tanh(u_o @ v_c / 2)
+    t5 = t4 / 2  # (1 + tanh(u_o @ v_c / 2)) / 2
+    t6 = t5 - 1  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
+    t7 = t6[:, None] * u_o  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o
+    t8 = np.einsum('bij,bj->bi', u_neg, v_c)  # u_neg @ v_c
+    t9 = t8 / 2  # u_neg @ v_c / 2
+    t10 = np.tanh(t9)  # tanh(u_neg @ v_c / 2)
+    t11 = 1 + t10  # 1 + tanh(u_neg @ v_c / 2)
+    t12 = t11 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
+    t13 = np.einsum('bij,bj->bi', np.swapaxes(u_neg, -1, -2), t12)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t14 = t7 + t13  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o + u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    g_vc = t14
+    c_uo = t6
+    c_uneg = t12
+    loss = None
+    if with_loss:
+        t15 = -t1  # -(u_o @ v_c)
+        t16 = np.logaddexp(0, t15)  # logaddexp(0, -(u_o @ v_c))
+        t17 = np.logaddexp(0, t8)  # logaddexp(0, u_neg @ v_c)
+        t18 = t17.sum(axis=-1)  # ones(K) @ logaddexp(0, u_neg @ v_c)
+        t19 = t16 + t18  # logaddexp(0, -(u_o @ v_c)) + ones(K) @ logaddexp(0, u_neg @ v_c)
+        loss = t19
+    return loss, g_vc, c_uo, c_uneg
+
+
 def neg_sampling(v_c, u_o, u_neg):
     """Negative-sampling loss and gradients for B pairs with K sampled rows each (repeats allowed).
 
@@ -88,32 +121,8 @@ def neg_sampling(v_c, u_o, u_neg):
         stability.toml:sigma.tanh [proved]
         stability.toml:sub.neg [proved]
     """
-    t1 = np.einsum('bi,bi->b', u_o, v_c)  # u_o @ v_c
-    t2 = -t1  # -(u_o @ v_c)
-    t3 = np.logaddexp(0, t2)  # logaddexp(0, -(u_o @ v_c))
-    t4 = np.einsum('bij,bj->bi', u_neg, v_c)  # u_neg @ v_c
-    t5 = np.logaddexp(0, t4)  # logaddexp(0, u_neg @ v_c)
-    t6 = t5.sum(axis=-1)  # ones(K) @ logaddexp(0, u_neg @ v_c)
-    t7 = t3 + t6  # logaddexp(0, -(u_o @ v_c)) + ones(K) @ logaddexp(0, u_neg @ v_c)
-    t8 = t1 / 2  # u_o @ v_c / 2
-    t9 = np.tanh(t8)  # tanh(u_o @ v_c / 2)
-    t10 = 1 + t9  # 1 + tanh(u_o @ v_c / 2)
-    t11 = t10 / 2  # (1 + tanh(u_o @ v_c / 2)) / 2
-    t12 = t11 - 1  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
-    t13 = t12[:, None] * u_o  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o
-    t14 = t4 / 2  # u_neg @ v_c / 2
-    t15 = np.tanh(t14)  # tanh(u_neg @ v_c / 2)
-    t16 = 1 + t15  # 1 + tanh(u_neg @ v_c / 2)
-    t17 = t16 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
-    t18 = np.einsum('bij,bj->bi', np.swapaxes(u_neg, -1, -2), t17)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
-    t19 = t13 + t18  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o + u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
-    t20 = t12[:, None] * v_c  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * v_c
-    t21 = t17[..., :, None] * v_c[..., None, :]  # outer((1 + tanh(u_neg @ v_c / 2)) / 2, v_c)
-    loss = t7
-    g_vc = t19
-    g_uo = t20
-    g_uneg = t21
-    return loss, g_vc, g_uo, g_uneg
+    loss, g_vc, c_uo, c_uneg = neg_sampling_factored(v_c, u_o, u_neg)
+    return loss, g_vc, c_uo[:, None] * v_c, c_uneg[..., :, None] * v_c[..., None, :]
 
 
 def skipgram_naive_softmax(v_c, ctx, U):

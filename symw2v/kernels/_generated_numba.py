@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 39509fcb255b2a7d82979065abe763e6e025dbf0b61cbeb51cff1fffea408942
+# key: 174f00991edac2ed77f3021ea7850d31b9cc9c86246ad834a56187e18e1630be
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

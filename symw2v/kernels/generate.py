@@ -161,32 +161,61 @@ def _doc_outputs(spec: KernelSpec, ver: _Verifier, prepared) -> list[str]:
 
 
 def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) -> str:
+    """The printed kernel. With ``spec.factor`` (``v_c``) it is two functions: ``<name>_factored``, the
+    printed one, returns a gradient ``a * v_c`` or ``outer(a, v_c)`` as its factor ``a`` and computes
+    the loss only ``if with_loss``; ``<name>``, the full contract, multiplies the factors out."""
     env = {p.name: Val(p.name, p.rank, p.batched, p.index) for p in spec.params}
     printer = NumPyPrinter(env)
-    results = []
+    results, loss_lines, factored = [], [], {}
     rewriter.used = set()
     prepared = list(_prepared(spec, ver, rewriter))
-    for out, _, _, tree in prepared:
+    for out, _, _, tree in sorted(prepared, key=lambda item: spec.factor is not None and item[0].name == "loss"):
+        coef = _factor(tree, spec.factor) if spec.factor else None
+        mark = len(printer.lines)
         try:
-            val = printer.batch_sum(tree) if out.batch_sum else printer.value(tree)
+            val = printer.batch_sum(tree) if out.batch_sum else printer.value(coef if coef is not None else tree)
         except PrintError as err:
             what = f"{spec.name} ({out.name})"
             raise GenerationRefused(f"cannot generate {what} from {out.file}:{out.claim}: {err}") from None
-        results.append((out.name, val))
+        if coef is not None:
+            factored[out.name] = (f"c_{out.name.removeprefix('g_')}", val.rank)
+        if spec.factor and out.name == "loss":
+            loss_lines = printer.lines[mark:] + [f"loss = {val.code}"]
+            del printer.lines[mark:]
+        else:
+            results.append((factored.get(out.name, (out.name,))[0], val))
     doc_outputs = _doc_outputs(spec, ver, prepared)
     rules = "".join(f"\n        {r} [{rule_verdicts[r.split(':')[1]]}]" for r in sorted(rewriter.used)) or " none"
     params = "\n".join(f"    {p.name}: {p.shape} (stands for {p.binds})" for p in spec.params)
     body = [f"    {line}" for line in printer.lines]
     body += [f"    {name} = {val.code}" for name, val in results]
-    body.append(f"    return {', '.join(name for name, _ in results)}")
+    if spec.factor:
+        body += ["    loss = None", "    if with_loss:", *(f"        {line}" for line in loss_lines)]
+    names = [factored.get(o.name, (o.name,))[0] for o in spec.outputs]
+    body.append(f"    return {', '.join(names)}")
     doc = (
         f'    """{spec.summary}\n\n    Parameters (never modified):\n{params}\n\n    Returns:\n'
         + "\n".join(doc_outputs)
         + f"\n\n    Stability rewrites applied:{rules}\n    "
         + '"""'
     )
-    signature = f"def {spec.name}({', '.join(p.name for p in spec.params)}):"
-    return "\n".join([signature, doc, *body])
+    args = ", ".join(p.name for p in spec.params)
+    if not spec.factor:
+        return "\n".join([f"def {spec.name}({args}):", doc, *body])
+    expand = {0: "{c}[:, None] * {v}", 1: "{c}[..., :, None] * {v}[..., None, :]"}
+    full = [expand[rank].format(c=name, v=spec.factor) if out in factored else out
+            for out, (name, rank) in ((o.name, factored.get(o.name, (o.name, 0))) for o in spec.outputs)]
+    said = "; ".join(f"{o} = {n} * {spec.factor}" if r == 0 else f"{o}[k] = {n}[k] * {spec.factor}"
+                     for o, (n, r) in factored.items())
+    printed = (
+        f"def {spec.name}_factored({args}, with_loss=True):\n"
+        f'    """{spec.name} with the gradients that are multiples of {spec.factor} returned as their factors\n'
+        f"    ({said})\n    and the loss computed only when with_loss (else None): returns {', '.join(names)}.\n"
+        f'    Printed from the claims listed in {spec.name}."""\n' + "\n".join(body)
+    )
+    wrapper = [f"def {spec.name}({args}):", doc, f"    {', '.join(names)} = {spec.name}_factored({args})",
+               f"    return {', '.join(full)}"]
+    return printed + "\n\n\n" + "\n".join(wrapper)
 
 
 # Numba's fast-math flags without nnan/ninf: reductions may be reassociated (vectorized) and

@@ -38,6 +38,7 @@ class KernelSpec:
     summary: str
     params: tuple[Param, ...]
     outputs: tuple[Output, ...]
+    factor: str | None = None  # gradients a * factor, outer(a, factor) also come as a (<name>_factored)
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,9 @@ class WindowSpec:
 STABILITY = "stability.toml"
 
 # Phases of rewriting (claims of stability.toml), per output target: each phase runs to a fixpoint.
-# The last phase chooses how sigma is computed: NumPy's tanh is vectorized and never overflows, and
-# tanh.odd lets sigma(t) and sigma(-t) share one tanh; in Numba's scalar loops exp costs 2.7 ns
-# against 18 ns for tanh (benchmarks/train_bench.py prints both), so that target takes sigma.exp.
+# sigma.complement and sub.neg leave one sigma per score (sigma(-s) - 1 = -sigma(s)). The last phase
+# chooses how sigma is computed: NumPy's tanh is vectorized and never overflows; in Numba's scalar
+# loops exp costs 2.7 ns against 18 ns for tanh (measured), so that target takes sigma.exp.
 _COMMON_PHASES: tuple[tuple[str, ...], ...] = (
     ("neg.matmul", "neg.neg"),
     (
@@ -66,7 +67,7 @@ _COMMON_PHASES: tuple[tuple[str, ...], ...] = (
     ),
 )
 REWRITE_PHASES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "numpy": (*_COMMON_PHASES, ("sigma.tanh", "neg.neg", "neg.div", "tanh.odd")),
+    "numpy": (*_COMMON_PHASES, ("sigma.tanh", "neg.neg")),
     "numba": (*_COMMON_PHASES, ("sigma.exp", "neg.neg")),
 }
 
@@ -106,6 +107,7 @@ KERNELS: tuple[KernelSpec, ...] = (
                 shape="(B, K, d): one row per sample; scatter every occurrence (h_repeated_samples.toml:h)",
             ),
         ),
+        factor="v_c",
     ),
 )
 

@@ -1,9 +1,9 @@
 """The skip-gram training loop, powered only by the generated kernels of ``symw2v.kernels``.
 
-Every gradient comes from ``kernels.neg_sampling`` or ``kernels.naive_softmax`` (generated from the
-verified claims); every sparse update goes through ``kernels.scatter_rows`` (which counts repeated
-rows). This module only gathers rows, draws the randomness, scales by the learning rate and
-schedules; it differentiates nothing.
+Every gradient comes from ``kernels.neg_sampling_factored`` or ``kernels.naive_softmax`` (generated
+from the verified claims); every sparse update goes through ``kernels.scatter_rows`` or
+``kernels.scatter_scaled_rows`` (which count repeated rows). This module only gathers rows, draws
+the randomness, scales by the learning rate and schedules; it differentiates nothing.
 
 Two ways to walk the corpus:
 
@@ -14,8 +14,10 @@ Two ways to walk the corpus:
   all pairs of a minibatch at the same parameter values. The default minibatch is the backend's:
   1024 pairs for NumPy (the fastest measured), 1 pair for Numba (word2vec's own per-pair SGD, and
   the fastest there: a pair's rows are still in cache when it is applied). The reported loss is the
-  mean over every ``loss_every``-th pair (an unbiased estimate; computing it costs as much as the
-  gradient in the Numba loop); a NaN or inf anywhere still stops the run.
+  mean over every ``loss_every``-th pair (an unbiased estimate: the six logaddexp of every pair
+  would add about a quarter to a Numba pair). A minibatch with a non-finite sampled loss or a NaN in
+  any gradient factor is not applied and stops the run (DivergedError), as do non-finite
+  parameters at the end.
 * **iterations** (the CS224N course's): iteration ``t`` draws ``centres`` random centre words of a
   subsampled copy of the corpus, each with its own window; the minibatch loss is the sum over
   context words averaged over the centres, and the gradient is scaled the same way.
@@ -278,14 +280,20 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             if negs is not None:
                 u_o, u_neg = self._gather("u_o", W_out, context), self._gather("u_neg", W_out, negs)
-                loss, g_vc, g_uo, g_uneg = k.neg_sampling(v_c, u_o, u_neg)
-                total = self._checked_loss(loss, first, every)
+                _, g_vc, c_uo, c_uneg = k.neg_sampling_factored(v_c, u_o, u_neg, with_loss=False)
+                # the loss of every `every`-th pair, as the Numba driver: a NaN or inf elsewhere shows in
+                # the factors (a non-finite score makes its sigma 0, 1 or NaN and its gradient non-finite)
+                sampled = slice(first, None, every)
+                loss = k.neg_sampling_factored(v_c[sampled], u_o[sampled], u_neg[sampled])[0]
+                total = self._checked_loss(loss, 0, 1, float(c_uo.sum()) + float(c_uneg.sum()))
                 # scaled in place where writable (saves memory traffic); the kernel's inputs are our
                 # own gathered buffers, so even an output aliasing an input cannot touch W_in/W_out
-                g_vc, g_uo, g_uneg = (_scale(g, step) for g in (g_vc, g_uo, g_uneg))
+                g_vc, c_uo, c_uneg = (_scale(g, step) for g in (g_vc, c_uo, c_uneg))
+                # g_uo = c_uo * v_c and g_uneg[b, k] = c_uneg[b, k] * v_c[b] are scattered without being
+                # stored, in one call (one sort, one sparse product over the rows they touch)
+                rows, coef = np.column_stack([context, negs]), np.column_stack([c_uo, c_uneg])
+                k.scatter_scaled_rows(W_out, rows, coef, v_c, np.repeat(np.arange(len(centre)), rows.shape[1]))
                 k.scatter_rows(W_in, centre, g_vc)
-                k.scatter_rows(W_out, context, g_uo)
-                k.scatter_rows(W_out, negs.reshape(-1), g_uneg.reshape(-1, W_out.shape[1]))
             else:
                 loss, g_vc, g_U = k.naive_softmax(v_c, context, W_out)
                 total = self._checked_loss(loss, first, every)
@@ -293,10 +301,12 @@ class Trainer:
                 k.scatter_rows(W_in, centre, _scale(g_vc, step))
         return total
 
-    def _checked_loss(self, loss: np.ndarray, first: int, every: int) -> float:
+    def _checked_loss(self, loss: np.ndarray, first: int, every: int, factors: float = 0.0) -> float:
+        """The summed loss of the pairs ``first::every``; DivergedError where it (or ``factors``, a sum
+        of gradient factors) is not finite."""
         total = float(loss.sum(dtype=np.float64))
-        if not np.isfinite(total):
-            raise DivergedError(self._diverged_message(total))
+        if not np.isfinite(total + factors):
+            raise DivergedError(self._diverged_message(total + factors))
         return total if every == 1 else float(loss[first::every].sum(dtype=np.float64))
 
     def _fused_steps(self, blk: Block, bounds, rates, every: int) -> np.ndarray:
