@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 174f00991edac2ed77f3021ea7850d31b9cc9c86246ad834a56187e18e1630be
+# key: 4e66e716626a03ec8bb55fa7b5dd577dbcf819172c420db2cc80f194fcc376f3
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

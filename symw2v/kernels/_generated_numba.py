@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 174f00991edac2ed77f3021ea7850d31b9cc9c86246ad834a56187e18e1630be
+# key: 4e66e716626a03ec8bb55fa7b5dd577dbcf819172c420db2cc80f194fcc376f3
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
@@ -21,11 +21,12 @@ from numba import njit
 
 
 @njit(cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
-def neg_sampling_pair(v_c, u_o, U, ws, g_vc, c_uneg, work, with_loss):
+def neg_sampling_pair(W_c, c, W_o, o, W_ws, ws, g_vc, c_uneg, q, work, with_loss):
     """Negative-sampling loss and gradients for B pairs with K sampled rows each (repeats allowed).
 
-    One example: the inputs are those of one row b of the batched kernel. u_neg[k] is U[ws[k]] (read in place). Returns
-    (loss, c_uo) and writes g_vc, c_uneg in place; a gradient that is a
+    One example: the inputs are those of one row b of the batched kernel, read in place
+    (v_c is W_c[c], u_o is W_o[o], u_neg is W_ws[ws]). Returns
+    (loss, c_uo) and writes row q of g_vc, c_uneg; a gradient that is a
     multiple of v_c is returned as its factor: g_uo = c_uo * v_c; g_uneg[k] = c_uneg[k] * v_c.
     loss is computed only when with_loss (else 0). work is scratch, 5 rows of
     max(K, d). Printed per example from:
@@ -49,12 +50,12 @@ def neg_sampling_pair(v_c, u_o, U, ws, g_vc, c_uneg, work, with_loss):
         stability.toml:sigma.symmetry [proved]
         stability.toml:sub.neg [proved]
     """
-    F = v_c.dtype.type  # numbers in the parameters' precision
-    d = v_c.shape[0]
+    F = g_vc.dtype.type  # numbers in the parameters' precision
+    d = g_vc.shape[1]
     K = ws.shape[0]
     t1 = F(0)  # u_o @ v_c
     for i in range(d):
-        t1 += u_o[i] * v_c[i]
+        t1 += W_o[o, i] * W_c[c, i]
     t2 = -t1  # -(u_o @ v_c)
     t3 = math.exp(t2)  # exp(-(u_o @ v_c))
     t4 = F(1) + t3  # 1 + exp(-(u_o @ v_c))
@@ -63,38 +64,38 @@ def neg_sampling_pair(v_c, u_o, U, ws, g_vc, c_uneg, work, with_loss):
     # work[0] = u_neg @ v_c
     for i in range(K):
         acc = F(0)
-        r = U[ws[i]]
+        r = ws[i]
         for j in range(d):
-            acc += r[j] * v_c[j]
-        work[0][i] = acc
+            acc += W_ws[r, j] * W_c[c, j]
+        work[0, i] = acc
     # work[1] = exp(-(u_neg @ v_c))
     for i in range(K):
-        work[1][i] = math.exp((-work[0][i]))
+        work[1, i] = math.exp((-work[0, i]))
     # work[2] = 1 / (1 + exp(-(u_neg @ v_c)))
     for i in range(K):
-        work[2][i] = (F(1) / (F(1) + work[1][i]))
+        work[2, i] = (F(1) / (F(1) + work[1, i]))
     # work[3] = u_neg.T @ (1 / (1 + exp(-(u_neg @ v_c))))
     for i in range(d):
-        work[3][i] = F(0)
+        work[3, i] = F(0)
     for j in range(K):
-        xj = work[2][j]
-        r = U[ws[j]]
+        xj = work[2, j]
+        r = ws[j]
         for i in range(d):
-            work[3][i] += r[i] * xj
+            work[3, i] += W_ws[r, i] * xj
     for i in range(d):
-        g_vc[i] = ((t6 * u_o[i]) + work[3][i])
+        g_vc[q, i] = ((t6 * W_o[o, i]) + work[3, i])
     c_uo = t6
     for i in range(K):
-        c_uneg[i] = work[2][i]
+        c_uneg[q, i] = work[2, i]
     loss = F(0)
     if with_loss:
         t7 = np.logaddexp(F(0), t2)  # logaddexp(0, -(u_o @ v_c))
         # work[4] = logaddexp(0, u_neg @ v_c)
         for i in range(K):
-            work[4][i] = np.logaddexp(F(0), work[0][i])
+            work[4, i] = np.logaddexp(F(0), work[0, i])
         t8 = F(0)  # ones(K) @ logaddexp(0, u_neg @ v_c)
         for i in range(K):
-            t8 += work[4][i]
+            t8 += work[4, i]
         t9 = t7 + t8  # logaddexp(0, -(u_o @ v_c)) + ones(K) @ logaddexp(0, u_neg @ v_c)
         loss = t9
     return loss, c_uo
@@ -112,16 +113,16 @@ def neg_sampling(v_c, u_o, u_neg):
     g_vc = np.empty((B, d), v_c.dtype)
     g_uo = np.empty((B, d), v_c.dtype)
     g_uneg = np.empty((B, K, d), v_c.dtype)
-    c_uneg = np.empty(K, v_c.dtype)
+    c_uneg = np.empty((B, K), v_c.dtype)
     work = np.empty((neg_sampling_SCRATCH, max(K, d)), v_c.dtype)
     ws = np.arange(K)
     for b in range(B):
-        loss[b], c_uo = neg_sampling_pair(v_c[b], u_o[b], u_neg[b], ws, g_vc[b], c_uneg, work, True)
+        loss[b], c_uo = neg_sampling_pair(v_c, b, u_o, b, u_neg[b], ws, g_vc, c_uneg, b, work, True)
         for i in range(d):
             g_uo[b, i] = c_uo * v_c[b, i]
         for k in range(K):
             for i in range(d):
-                g_uneg[b, k, i] = c_uneg[k] * v_c[b, i]
+                g_uneg[b, k, i] = c_uneg[b, k] * v_c[b, i]
     return loss, g_vc, g_uo, g_uneg
 
 
@@ -151,7 +152,7 @@ def neg_sampling_sgd(W_in, W_out, centre, context, negs, bounds, steps, loss_eve
         check = 0.0
         for p in range(lo, hi):
             q = p - lo
-            loss, c = neg_sampling_pair(W_in[centre[p]], W_out[context[p]], W_out, negs[p], g_vc[q], c_uneg[q], work,
+            loss, c = neg_sampling_pair(W_in, centre[p], W_out, context[p], W_out, negs[p], g_vc, c_uneg, q, work,
                                  p % loss_every == 0)
             c_uo[q] = c
             total += loss
@@ -162,21 +163,22 @@ def neg_sampling_sgd(W_in, W_out, centre, context, negs, bounds, steps, loss_eve
         if not np.isfinite(total + check):
             return m
         s = steps[m]
+        # rows by index, not by view: a view of W_in or W_out costs an atomic reference count
         for p in range(lo, hi):
             q = p - lo
-            v = W_in[centre[p]]
-            row = W_out[context[p]]
+            c = centre[p]
+            r = context[p]
             a = c_uo[q]
             for i in range(d):
-                row[i] += s * (a * v[i])
+                W_out[r, i] += s * (a * W_in[c, i])
             for k in range(K):
-                row = W_out[negs[p, k]]
+                r = negs[p, k]
                 a = c_uneg[q, k]
                 for i in range(d):
-                    row[i] += s * (a * v[i])
+                    W_out[r, i] += s * (a * W_in[c, i])
         for p in range(lo, hi):
-            row = W_in[centre[p]]
-            g = g_vc[p - lo]
+            c = centre[p]
+            q = p - lo
             for i in range(d):
-                row[i] += s * g[i]
+                W_in[c, i] += s * g_vc[q, i]
     return bounds.shape[0] - 1

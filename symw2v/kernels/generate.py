@@ -240,8 +240,10 @@ def _numba_kernel_source(nspec: NumbaSpec, ver: _Verifier, rewriter, rule_verdic
     spec = next(k for k in KERNELS if k.name == nspec.kernel)
     env = {name: NVal(f"{name}[{', '.join(f'{{{i}}}' for i in range(len(dims)))}]", dims)
            for name, dims in nspec.dims.items()}
-    for name, (matrix, index) in nspec.gathered.items():
-        env[name] = NVal(f"{matrix}[{index}[{{0}}], {{1}}]", nspec.dims[name], row=f"{matrix}[{index}[{{0}}]]")
+    for name, (matrix, index) in nspec.rows.items():  # v_c is W_c[c], u_neg is W_ws[ws]: no copy, no view
+        dims = nspec.dims[name]
+        env[name] = (NVal(f"{matrix}[{index}, {{0}}]", dims) if len(dims) == 1 else
+                     NVal(f"{matrix}[{index}[{{0}}], {{1}}]", dims, row=(f"{index}[{{0}}]", f"{matrix}[r, {{0}}]")))
     printer = NumbaPrinter(env)
     rewriter.used = set()
     prepared = list(_prepared(spec, ver, rewriter))
@@ -268,24 +270,25 @@ def _numba_kernel_source(nspec: NumbaSpec, ver: _Verifier, rewriter, rule_verdic
             writes.append(f"{name} = {val.code}")
         else:
             arrays.append(name)
-            writes += printer.write(name, val)
+            writes += printer.write(f"{name}[q, {', '.join(f'{{{i}}}' for i in range(val.rank))}]", val)
     scalars = [name for name, rank in factored.values() if rank == 0]
-    params = [q for p in spec.params for q in nspec.gathered.get(p.name, (p.name,))]
-    gathered = "".join(f" {n}[k] is {m}[{i}[k]] (read in place)." for n, (m, i) in nspec.gathered.items())
+    params = [q for p in spec.params for q in nspec.rows.get(p.name, (p.name,))]
+    gathered = ", ".join(f"{n} is {m}[{i}]" for n, (m, i) in nspec.rows.items())
     doc_outputs = _doc_outputs(spec, ver, prepared)
     rules = "".join(f"\n        {r} [{rule_verdicts[r.split(':')[1]]}]" for r in sorted(rewriter.used)) or " none"
     sizes = [f"    {size} = {code}" for size, code in nspec.sizes.items()]
-    body = ["    F = v_c.dtype.type  # numbers in the parameters' precision", *sizes]
+    body = ["    F = g_vc.dtype.type  # numbers in the parameters' precision", *sizes]
     body += [f"    {line}" for line in printer.lines + writes]
     body += [f"    {nspec.loss} = F(0)", "    if with_loss:"] + [f"        {line}" for line in loss_lines]
     body.append(f"    return {', '.join([nspec.loss, *scalars])}")
     name = spec.name
     pair = (
         f"@njit(cache=True, fastmath={NUMBA_FASTMATH})\n"
-        f"def {name}_pair({', '.join(params + arrays)}, work, with_loss):\n"
+        f"def {name}_pair({', '.join(params + arrays)}, q, work, with_loss):\n"
         f'    """{spec.summary}\n\n'
-        f"    One example: the inputs are those of one row b of the batched kernel.{gathered} Returns\n"
-        f"    ({', '.join([nspec.loss, *scalars])}) and writes {', '.join(arrays)} in place; a gradient that is a\n"
+        f"    One example: the inputs are those of one row b of the batched kernel, read in place\n"
+        f"    ({gathered}). Returns\n"
+        f"    ({', '.join([nspec.loss, *scalars])}) and writes row q of {', '.join(arrays)}; a gradient that is a\n"
         f"    multiple of {nspec.factor} is returned as its factor: {'; '.join(docs)}.\n"
         f"    {nspec.loss} is computed only when with_loss (else 0). work is scratch, {printer.scratch} rows of\n"
         "    max(K, d). Printed per example from:\n"
@@ -314,16 +317,16 @@ def {name}(v_c, u_o, u_neg):
     g_vc = np.empty((B, d), v_c.dtype)
     g_uo = np.empty((B, d), v_c.dtype)
     g_uneg = np.empty((B, K, d), v_c.dtype)
-    c_uneg = np.empty(K, v_c.dtype)
+    c_uneg = np.empty((B, K), v_c.dtype)
     work = np.empty(({name}_SCRATCH, max(K, d)), v_c.dtype)
     ws = np.arange(K)
     for b in range(B):
-        loss[b], c_uo = {name}_pair(v_c[b], u_o[b], u_neg[b], ws, g_vc[b], c_uneg, work, True)
+        loss[b], c_uo = {name}_pair(v_c, b, u_o, b, u_neg[b], ws, g_vc, c_uneg, b, work, True)
         for i in range(d):
             g_uo[b, i] = c_uo * v_c[b, i]
         for k in range(K):
             for i in range(d):
-                g_uneg[b, k, i] = c_uneg[k] * v_c[b, i]
+                g_uneg[b, k, i] = c_uneg[b, k] * v_c[b, i]
     return loss, g_vc, g_uo, g_uneg
 
 
@@ -353,7 +356,7 @@ def {name}_sgd(W_in, W_out, centre, context, negs, bounds, steps, loss_every, lo
         check = 0.0
         for p in range(lo, hi):
             q = p - lo
-            loss, c = {name}_pair(W_in[centre[p]], W_out[context[p]], W_out, negs[p], g_vc[q], c_uneg[q], work,
+            loss, c = {name}_pair(W_in, centre[p], W_out, context[p], W_out, negs[p], g_vc, c_uneg, q, work,
                                  p % loss_every == 0)
             c_uo[q] = c
             total += loss
@@ -364,23 +367,24 @@ def {name}_sgd(W_in, W_out, centre, context, negs, bounds, steps, loss_every, lo
         if not np.isfinite(total + check):
             return m
         s = steps[m]
+        # rows by index, not by view: a view of W_in or W_out costs an atomic reference count
         for p in range(lo, hi):
             q = p - lo
-            v = W_in[centre[p]]
-            row = W_out[context[p]]
+            c = centre[p]
+            r = context[p]
             a = c_uo[q]
             for i in range(d):
-                row[i] += s * (a * v[i])
+                W_out[r, i] += s * (a * W_in[c, i])
             for k in range(K):
-                row = W_out[negs[p, k]]
+                r = negs[p, k]
                 a = c_uneg[q, k]
                 for i in range(d):
-                    row[i] += s * (a * v[i])
+                    W_out[r, i] += s * (a * W_in[c, i])
         for p in range(lo, hi):
-            row = W_in[centre[p]]
-            g = g_vc[p - lo]
+            c = centre[p]
+            q = p - lo
             for i in range(d):
-                row[i] += s * g[i]
+                W_in[c, i] += s * g_vc[q, i]
     return bounds.shape[0] - 1"""
 
 

@@ -32,7 +32,9 @@ class NVal:
     code: str  # rank 0: an atom; rank >= 1: a template with {0}, {1} for the axes
     dims: tuple[str, ...]  # the size name of each axis
     transposed: bool = False  # a matrix template whose axes are swapped relative to storage
-    row: str | None = None  # a matrix of gathered rows: the view of stored row {0} (``U[ws[{0}]]``)
+    # a matrix of gathered rows: (the index of stored row {0}, the element in column {0} of row r),
+    # e.g. ("ws[{0}]", "U[r, {0}]") for U[ws]
+    row: tuple[str, str] | None = None
 
     @property
     def rank(self) -> int:
@@ -70,29 +72,31 @@ class NumbaPrinter:
         return NVal(code, dims, transposed)
 
     def materialize(self, fill: Callable[[str], list[str]], dims: tuple[str, ...], node: Node, key: str) -> NVal:
-        """A vector in the next scratch row: ``fill(row)`` returns the loop that writes it."""
+        """A vector in the next scratch row: ``fill(row)`` returns the loop that writes it (``{row}, i]``
+        is its element i)."""
         if (key, dims) in self.memo:
             return self.memo[key, dims]
         if len(dims) != 1:
             raise PrintError(f"only vectors are materialized per example: {to_text(node)}")
-        row = f"work[{self.scratch}]"
+        row = f"work[{self.scratch}"  # fill writes `{row}, i]`: 2-D indexing, no view of work
         self.scratch += 1
-        self.lines.append(f"# {row} = {to_text(node)}")
+        self.lines.append(f"# {row}] = {to_text(node)}")
         self.lines += fill(row)
-        val = NVal(f"{row}[{{0}}]", dims)
+        val = NVal(f"{row}, {{0}}]", dims)
         self.memo[key, dims] = val
         return val
 
     def write(self, target: str, val: NVal) -> list[str]:
-        """Statements that store ``val`` into the output array ``target`` (fused loops)."""
+        """Statements that store ``val`` at ``target``: a name (a scalar) or a template with one
+        placeholder per axis (``g_vc[q, {0}]``: row q of the caller's buffer; fused loops)."""
         if val.rank == 0:
             return [f"{target} = {val.code}"]
         if val.rank == 1:
-            return [f"for i in range({val.dims[0]}):", f"    {target}[i] = {val.at('i')}"]
+            return [f"for i in range({val.dims[0]}):", f"    {target.format('i')} = {val.at('i')}"]
         return [
             f"for i in range({val.dims[0]}):",
             f"    for j in range({val.dims[1]}):",
-            f"        {target}[i, j] = {val.at('i', 'j')}",
+            f"        {target.format('i', 'j')} = {val.at('i', 'j')}",
         ]
 
     # -- dispatch -------------------------------------------------------------------------
@@ -138,7 +142,7 @@ class NumbaPrinter:
         dims = a.dims or b.dims
         code = f"({_esc(a)} {op} {_esc(b)})"
         if node.op == "/" and len(dims) == 1:  # a division costs like a function call: compute it once
-            return self.materialize(lambda row: [f"for i in range({dims[0]}):", f"    {row}[i] = {code.format('i')}"],
+            return self.materialize(lambda row: [f"for i in range({dims[0]}):", f"    {row}, i] = {code.format('i')}"],
                                     dims, node, code)
         return self.lazy(code, dims, (a if a.rank else b).transposed)
 
@@ -201,29 +205,30 @@ def _dot(p: NumbaPrinter, a: NVal, b: NVal, node: Node) -> NVal:
 
 def _matvec(p: NumbaPrinter, m: NVal, x: NVal, node: Node) -> NVal:
     """m (rows, cols) @ x (cols): loops in storage order (a transposed m accumulates row by row). A
-    matrix of gathered rows is read through one row view per stored row (``r = U[ws[j]]``), which
-    Numba vectorizes; indexing ``U[ws[j], i]`` inside the loop does not, and copying the rows first
-    costs a fifth of the pair (measured in benchmarks/train_bench.py's history, README)."""
+    matrix of gathered rows is read in place, its row index hoisted out of the inner loop
+    (``r = ws[j]``, then ``U[r, i]``), which Numba vectorizes; ``U[ws[j], i]`` in the loop is not
+    vectorized, copying the rows first costs a fifth of the pair, and a row view ``U[ws[j]]`` costs
+    a reference count (measured, README)."""
     rows, cols = m.dims
     if cols != x.dims[0]:
         raise PrintError(f"matrix {m.dims} @ vector {x.dims}: {to_text(node)}")
 
     def element(i: str, j: str) -> str:
-        return f"r[{i if m.transposed else j}]" if m.row else m.at(i, j)
+        return m.row[1].format(i if m.transposed else j) if m.row else m.at(i, j)
 
     def view(r: str) -> list[str]:
-        return [f"    r = {m.row.format(r)}"] if m.row else []
+        return [f"    r = {m.row[0].format(r)}"] if m.row else []
 
     def fill(row: str) -> list[str]:
         if m.transposed:  # storage is (cols, rows): sweep each stored row once
             return [
                 f"for i in range({rows}):",
-                f"    {row}[i] = F(0)",
+                f"    {row}, i] = F(0)",
                 f"for j in range({cols}):",
                 f"    xj = {x.at('j')}",
                 *view("j"),
                 f"    for i in range({rows}):",
-                f"        {row}[i] += {element('i', 'j')} * xj",
+                f"        {row}, i] += {element('i', 'j')} * xj",
             ]
         return [
             f"for i in range({rows}):",
@@ -231,7 +236,7 @@ def _matvec(p: NumbaPrinter, m: NVal, x: NVal, node: Node) -> NVal:
             *view("i"),
             f"    for j in range({cols}):",
             f"        acc += {element('i', 'j')} * {x.at('j')}",
-            f"    {row}[i] = acc",
+            f"    {row}, i] = acc",
         ]
 
     return p.materialize(fill, (rows,), node, f"{m.code} @ {x.code}")
@@ -253,7 +258,7 @@ def _elementwise(func: str) -> Callable[[NumbaPrinter, Call], NVal]:
         if any(a.dims != shaped[0].dims for a in shaped) or shaped[0].rank != 1:
             raise PrintError(f"{func} of a matrix or of mixed sizes is not printed per example: {to_text(node)}")
         code = f"{func}({', '.join(a.at('i') for a in args)})"
-        return p.materialize(lambda row: [f"for i in range({shaped[0].dims[0]}):", f"    {row}[i] = {code}"],
+        return p.materialize(lambda row: [f"for i in range({shaped[0].dims[0]}):", f"    {row}, i] = {code}"],
                              shaped[0].dims, node, code)
 
     return rule

@@ -142,7 +142,8 @@ class NumbaSpec:
     kernel: str
     dims: dict
     sizes: dict
-    gathered: dict = field(default_factory=dict)  # a parameter of gathered rows -> (matrix, index vector)
+    # a parameter that is a row (or rows) of a matrix -> (matrix, index): read in place, never copied
+    rows: dict = field(default_factory=dict)
     factor: str = "v_c"  # gradients a * v_c and outer(a, v_c) are printed as their factor a
     loss: str = "loss"  # printed last, computed only when the driver asks for it
 
@@ -154,7 +155,7 @@ NUMBA_KERNELS: tuple[NumbaSpec, ...] = (
     NumbaSpec(
         "neg_sampling",
         {"v_c": ("d",), "u_o": ("d",), "u_neg": ("K", "d")},
-        {"d": "v_c.shape[0]", "K": "ws.shape[0]"},
-        gathered={"u_neg": ("U", "ws")},  # u_neg[k] is U[ws[k]]: read in place, never copied
+        {"d": "g_vc.shape[1]", "K": "ws.shape[0]"},
+        rows={"v_c": ("W_c", "c"), "u_o": ("W_o", "o"), "u_neg": ("W_ws", "ws")},
     ),
 )
