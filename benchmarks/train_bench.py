@@ -96,7 +96,9 @@ def quality(words, vectors) -> tuple[float, float, str]:
 
 
 def step_parts(batch: int, reps: int = 30) -> dict[str, float]:
-    """Microseconds per pair of one minibatch step's parts, on KJV-like sizes (V=5323, d=100, K=5)."""
+    """Microseconds per pair of one NumPy minibatch step's parts, as the loop runs them, on KJV-like
+    sizes (V=5323, d=100, K=5): the gathers, the generated kernel (factored, no loss) and the
+    scatters (one weighted CSR product into W_out, one into W_in)."""
     from symw2v.train.loop import load_kernels
 
     k = load_kernels()
@@ -107,12 +109,14 @@ def step_parts(batch: int, reps: int = 30) -> dict[str, float]:
     W = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
     U = W.copy()
     c, o, n = rng.choice(V, batch, p=p), rng.choice(V, batch, p=p), rng.choice(V, (batch, K), p=p)
-    out = k.neg_sampling(W[c], U[o], U[n])
+    v_c, u_o, u_neg = W[c], U[o], U[n]
+    _, g_vc, c_uo, c_uneg = k.neg_sampling_factored(v_c, u_o, u_neg, with_loss=False)
+    rows, coef = np.column_stack([o, n]), np.column_stack([c_uo, c_uneg])
+    pairs = np.repeat(np.arange(batch), K + 1)
     parts = {
-        "gather": lambda: (W[c], U[o], U[n]),
-        "kernel": lambda: k.neg_sampling(W[c], U[o], U[n]),
-        "scatter_rows": lambda: (k.scatter_rows(W, c, out[1]), k.scatter_rows(U, o, out[2]),
-                                 k.scatter_rows(U, n.ravel(), out[3].reshape(-1, d))),
+        "gather": lambda: (W.take(c, 0), U.take(o, 0), U.take(n, 0)),
+        "kernel": lambda: k.neg_sampling_factored(v_c, u_o, u_neg, with_loss=False),
+        "scatter": lambda: (k.scatter_scaled_rows(U, rows, coef, v_c, pairs), k.scatter_rows(W, c, g_vc)),
     }
     times = {}
     for name, fn in parts.items():
@@ -120,7 +124,6 @@ def step_parts(batch: int, reps: int = 30) -> dict[str, float]:
         for _ in range(reps):
             fn()
         times[name] = (time.perf_counter() - t) / reps / batch * 1e6
-    times["kernel"] -= times["gather"]  # the kernel's lambda gathers too
     return times
 
 

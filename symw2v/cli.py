@@ -71,7 +71,11 @@ _PRESET_NAMES = ("word2vec", "cs224n")
 @click.option("--min-count", type=click.IntRange(min=1), help="Drop words rarer than this.")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs over the corpus (selects the epoch mode).")
 @click.option("--iterations", type=click.IntRange(min=0), help="Minibatches of random centres (iteration mode).")
-@click.option("--batch", type=click.IntRange(min=1), help="Epoch mode: pairs per minibatch.")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    help="Epoch mode: pairs per minibatch (default: 1,024 with numpy, 1 with numba).",
+)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Initial learning rate.")
 @click.option("--schedule", type=click.Choice(["linear", "step"]), help="Learning-rate decay.")
 @click.option("--step-every", type=click.IntRange(min=1), help="Step schedule: halve every this many iterations.")

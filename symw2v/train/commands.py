@@ -66,6 +66,7 @@ def run_train(corpus, preset, out, checkpoint, checkpoint_every, resume, quiet, 
     click.echo(
         f"corpus {s.corpus}: {s.tokens:,} tokens, {s.vocab_size:,} words; {mode}, d={config.dim}, "
         f"loss={config.loss}, backend={trainer.config.backend}"
+        + ("" if config.iterations > 0 else f", minibatch {trainer.config.batch} pair(s)")
     )
     click.echo(
         f"trained {s.words:,} words ({s.pairs:,} pairs) in {s.seconds:.1f} s = {s.words_per_second:,.0f} words/s; "
