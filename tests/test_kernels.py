@@ -6,6 +6,7 @@ generator refuses a claim that is not verified."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -275,3 +276,13 @@ def test_committed_module_is_current_and_a_stale_one_is_regenerated(tmp_path, mo
         return generate.KEY_RE.sub("", path.read_text(encoding="utf-8"))
 
     assert body(fresh) == body(generate.GENERATED), "run python -m symw2v.kernels.generate"
+
+
+def test_the_key_covers_the_code_that_decides_verdicts(tmp_path, monkeypatch):
+    copy = tmp_path / "symw2v"
+    shutil.copytree(Path(generate.__file__).resolve().parent.parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(generate, "PACKAGE_DIR", copy / "kernels")
+    before = generate.key()
+    checker = copy / "verify" / "checker.py"
+    checker.write_text(checker.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert generate.key() != before

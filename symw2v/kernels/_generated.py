@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 4e66e716626a03ec8bb55fa7b5dd577dbcf819172c420db2cc80f194fcc376f3
+# key: 393320a1829b4ed18a9b24f756107a7f100c750f8ef540ab3497561c8b093197
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

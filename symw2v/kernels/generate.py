@@ -52,6 +52,9 @@ DERIVATIONS = PACKAGE_DIR.parent.parent / "derivations"
 GENERATED = PACKAGE_DIR / "_generated.py"
 GENERATED_NUMBA = PACKAGE_DIR / "_generated_numba.py"
 SOURCES = ("generate.py", "numpy_printer.py", "numba_printer.py", "rewrite.py", "spec.py", "runtime.py")
+# The packages that read a derivation and decide its verdicts: a change there may change what is
+# generated (a claim no longer proved is refused), so it changes the key too.
+VERDICT_PACKAGES = ("language", "derivation", "symbolic", "verify")
 KEY_RE = re.compile(r"^# key: ([0-9a-f]{64})$", re.M)
 ACCEPTED = (PROVED, CHECKED)
 
@@ -72,6 +75,9 @@ def key(derivations: Path = DERIVATIONS) -> str:
         h.update(name.encode() + b"\0" + (derivations / name).read_bytes() + b"\0")
     for name in SOURCES:
         h.update(name.encode() + b"\0" + (PACKAGE_DIR / name).read_bytes() + b"\0")
+    for package in VERDICT_PACKAGES:
+        for path in sorted((PACKAGE_DIR.parent / package).glob("*.py")):
+            h.update(f"{package}/{path.name}".encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
