@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 393320a1829b4ed18a9b24f756107a7f100c750f8ef540ab3497561c8b093197
+# key: 0b45a69e1758ea74ded714ab773eaa6b9ce803e7a167fa8682b99c1598ea131d
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

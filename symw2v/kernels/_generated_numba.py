@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 393320a1829b4ed18a9b24f756107a7f100c750f8ef540ab3497561c8b093197
+# key: 0b45a69e1758ea74ded714ab773eaa6b9ce803e7a167fa8682b99c1598ea131d
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -44,6 +44,7 @@ from .spec import (
     WINDOWS,
     KernelSpec,
     NumbaSpec,
+    Output,
     WindowSpec,
 )
 
@@ -172,24 +173,19 @@ def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) ->
     the loss only ``if with_loss``; ``<name>``, the full contract, multiplies the factors out."""
     env = {p.name: Val(p.name, p.rank, p.batched, p.index) for p in spec.params}
     printer = NumPyPrinter(env)
-    results, loss_lines, factored = [], [], {}
     rewriter.used = set()
     prepared = list(_prepared(spec, ver, rewriter))
-    for out, _, _, tree in sorted(prepared, key=lambda item: spec.factor is not None and item[0].name == "loss"):
-        coef = _factor(tree, spec.factor) if spec.factor else None
-        mark = len(printer.lines)
+
+    def print_value(out: Output, tree):
         try:
-            val = printer.batch_sum(tree) if out.batch_sum else printer.value(coef if coef is not None else tree)
+            return printer.batch_sum(tree) if out.batch_sum else printer.value(tree)
         except PrintError as err:
             what = f"{spec.name} ({out.name})"
             raise GenerationRefused(f"cannot generate {what} from {out.file}:{out.claim}: {err}") from None
-        if coef is not None:
-            factored[out.name] = (f"c_{out.name.removeprefix('g_')}", val.rank)
-        if spec.factor and out.name == "loss":
-            loss_lines = printer.lines[mark:] + [f"loss = {val.code}"]
-            del printer.lines[mark:]
-        else:
-            results.append((factored.get(out.name, (out.name,))[0], val))
+
+    printed, loss_lines, factored = _print_outputs(printer, prepared, spec.factor, "loss" if spec.factor else None,
+                                                   print_value)
+    results = [(name, val) for _, name, val in printed]
     doc_outputs = _doc_outputs(spec, ver, prepared)
     rules = "".join(f"\n        {r} [{rule_verdicts[r.split(':')[1]]}]" for r in sorted(rewriter.used)) or " none"
     params = "\n".join(f"    {p.name}: {p.shape} (stands for {p.binds})" for p in spec.params)
@@ -211,8 +207,7 @@ def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) ->
     expand = {0: "{c}[:, None] * {v}", 1: "{c}[..., :, None] * {v}[..., None, :]"}
     full = [expand[rank].format(c=name, v=spec.factor) if out in factored else out
             for out, (name, rank) in ((o.name, factored.get(o.name, (o.name, 0))) for o in spec.outputs)]
-    said = "; ".join(f"{o} = {n} * {spec.factor}" if r == 0 else f"{o}[k] = {n}[k] * {spec.factor}"
-                     for o, (n, r) in factored.items())
+    said = _factor_doc(factored, spec.factor)
     printed = (
         f"def {spec.name}_factored({args}, with_loss=True):\n"
         f'    """{spec.name} with the gradients that are multiples of {spec.factor} returned as their factors\n'
@@ -227,6 +222,34 @@ def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) ->
 # Numba's fast-math flags without nnan/ninf: reductions may be reassociated (vectorized) and
 # multiply-adds contracted, but NaN and inf keep their meaning (divergence is still detected).
 NUMBA_FASTMATH = '{"reassoc", "contract", "nsz", "arcp"}'
+
+
+def _print_outputs(printer, prepared, factor: str | None, loss: str | None, print_value):
+    """Print every output with ``print_value(output, tree)``, the loss (if named) last. A gradient
+    ``a * factor`` or ``outer(a, factor)`` is printed as its factor ``a``, named ``c_<x>`` for ``g_<x>``.
+    Returns ``(printed, loss_lines, factored)``: (output, name, value) for every output but the loss;
+    the statements that only the loss needs (cut from the printer, to go under ``if with_loss``);
+    and output name -> (factor name, per-example rank)."""
+    printed, loss_lines, factored = [], [], {}
+    for out, _, _, tree in sorted(prepared, key=lambda item: item[0].name == loss):
+        coef = _factor(tree, factor) if factor else None
+        mark = len(printer.lines)
+        val = print_value(out, coef if coef is not None else tree)
+        name = f"c_{out.name.removeprefix('g_')}" if coef is not None else out.name
+        if coef is not None:
+            factored[out.name] = (name, val.rank)
+        if out.name == loss:
+            loss_lines = printer.lines[mark:] + [f"{name} = {val.code}"]
+            del printer.lines[mark:]
+        else:
+            printed.append((out, name, val))
+    return printed, loss_lines, factored
+
+
+def _factor_doc(factored: dict, factor: str) -> str:
+    """How the full gradients follow from their factors, for the docstrings."""
+    return "; ".join(f"{o} = {n} * {factor}" if r == 0 else f"{o}[k] = {n}[k] * {factor}"
+                     for o, (n, r) in factored.items())
 
 
 def _factor(tree, param: str):
@@ -253,25 +276,18 @@ def _numba_kernel_source(nspec: NumbaSpec, ver: _Verifier, rewriter, rule_verdic
     printer = NumbaPrinter(env)
     rewriter.used = set()
     prepared = list(_prepared(spec, ver, rewriter))
-    writes, loss_lines, factored, arrays, docs = [], [], {}, [], []
-    for out, _, _, tree in sorted(prepared, key=lambda item: item[0].name == nspec.loss):
+
+    def print_value(out: Output, tree):
         if out.batch_sum:
             raise GenerationRefused(f"{spec.name} ({out.name}): a batch-summed output has no per-example form")
-        coef = _factor(tree, nspec.factor)
-        name = f"c_{out.name.removeprefix('g_')}" if coef is not None else out.name
-        mark = len(printer.lines)
         try:
-            val = printer.value(coef if coef is not None else tree)
+            return printer.value(tree)
         except PrintError as err:
             raise GenerationRefused(f"cannot print {spec.name} ({out.name}) per example: {err}") from None
-        if out.name == nspec.loss:
-            loss_lines = printer.lines[mark:] + [f"{name} = {val.code}"]
-            del printer.lines[mark:]
-            continue
-        if coef is not None:
-            factored[out.name] = (name, val.rank)
-            docs.append(f"{out.name} = {name} * {nspec.factor}" if val.rank == 0 else
-                        f"{out.name}[k] = {name}[k] * {nspec.factor}")
+
+    printed, loss_lines, factored = _print_outputs(printer, prepared, nspec.factor, nspec.loss, print_value)
+    writes, arrays = [], []
+    for _, name, val in printed:
         if val.rank == 0:
             writes.append(f"{name} = {val.code}")
         else:
@@ -295,7 +311,7 @@ def _numba_kernel_source(nspec: NumbaSpec, ver: _Verifier, rewriter, rule_verdic
         f"    One example: the inputs are those of one row b of the batched kernel, read in place\n"
         f"    ({gathered}). Returns\n"
         f"    ({', '.join([nspec.loss, *scalars])}) and writes row q of {', '.join(arrays)}; a gradient that is a\n"
-        f"    multiple of {nspec.factor} is returned as its factor: {'; '.join(docs)}.\n"
+        f"    multiple of {nspec.factor} is returned as its factor: {_factor_doc(factored, nspec.factor)}.\n"
         f"    {nspec.loss} is computed only when with_loss (else 0). work is scratch, {printer.scratch} rows of\n"
         "    max(K, d). Printed per example from:\n"
         + "\n".join(doc_outputs)

@@ -354,16 +354,15 @@ class Trainer:
         every = c.loss_every
         starts = np.arange(0, n_pairs, c.batch)
         fractions = (st.raw_words + blk.raw * starts / max(n_pairs, 1)) / total_words
+        rates = self.learning_rate(fractions, st.iteration + np.arange(len(starts)))
         if self.fused is not None:
-            rates = self.learning_rate(fractions, st.iteration + np.arange(len(starts)))
-            losses = self._fused_steps(blk, np.append(starts, n_pairs), rates, every)
-            st.loss_sum += float(losses.sum())
-        for j, fraction in zip(starts if self.fused is None else (), fractions, strict=False):
-            rate = self.learning_rate(fraction, st.iteration)
-            sl = slice(j, j + c.batch)
-            st.loss_sum += self._step(blk.centre[sl], blk.context[sl], None if blk.negs is None else blk.negs[sl],
-                                      rate, (-j) % every, every)
-            st.iteration += 1
+            st.loss_sum += float(self._fused_steps(blk, np.append(starts, n_pairs), rates, every).sum())
+        else:
+            for j, rate in zip(starts, rates, strict=True):
+                sl = slice(j, j + c.batch)
+                negs = None if blk.negs is None else blk.negs[sl]
+                st.loss_sum += self._step(blk.centre[sl], blk.context[sl], negs, rate, (-j) % every, every)
+                st.iteration += 1
         st.loss_count += len(range(0, n_pairs, every))
         st.raw_words += blk.raw
         st.words += blk.words
