@@ -8,11 +8,13 @@ Measured, all with the same corpus and hyperparameters (skip-gram, negative=5, d
 sample=1e-3, min_count=5, lr 0.025 linear to 0):
 
 1. speed: effective words/s (words after subsampling, per second of the training loop, corpus
-   reading and vocabulary excluded) of symw2v (--backend numpy and, when numba is installed,
-   --backend numba: both generated from the same verified claims) and of gensim
-   ``Word2Vec(sg=1, ...)`` with workers=1 and workers=2; the ratios come from this one run;
+   reading and vocabulary excluded) of symw2v (--backend numpy with its default negatives shared
+   by each window, --backend numpy --negatives pair, and, when numba is installed, --backend numba:
+   all generated from the same verified claims) and of gensim ``Word2Vec(sg=1, ...)`` with
+   workers=1 and workers=2; the ratios come from this one run;
 2. quality at 5 epochs: WordSim-353 and SimLex-999 Spearman ρ (gensim's test-data copies) for
-   symw2v and gensim (workers=1), mean and spread (min..max) over seeds;
+   symw2v's NumPy path (window negatives), its Numba path (per-pair negatives, when installed) and
+   gensim (workers=1), mean and spread (min..max) over seeds;
 3. the ``--preset cs224n`` run on the SST sentences (``../shared/data``): wall time and final loss;
 4. peak memory (max RSS) of a default-corpus run of ``symw2v train`` (1 epoch), measured first
    in a child process.
@@ -57,11 +59,12 @@ def cs224n_run() -> tuple[float, str]:
     return seconds, loss.group(1) if loss else "?"
 
 
-def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy"):
+def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy", negatives: str = "auto"):
     from symw2v.train.loop import TrainConfig, Trainer
     from symw2v.train.vocab import Vocab
 
-    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, backend=backend, **({"batch": batch} if batch else {}))
+    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, backend=backend, negatives=negatives,
+                         **({"batch": batch} if batch else {}))
     vocab = Vocab.build(sentences, config.min_count)
     stream, offsets = vocab.encode(sentences)
     tr = Trainer(config, vocab, stream, offsets)
@@ -138,7 +141,8 @@ def main() -> None:
     ap.add_argument("--speed-epochs", type=int, default=1)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--speed-only", action="store_true", help="only the words/s comparison (and the step parts)")
-    ap.add_argument("--batch", type=int, default=None, help="symw2v pairs per minibatch (default: the loop's)")
+    ap.add_argument("--batch", type=int, default=None,
+                    help="symw2v minibatch: pairs, or windows with shared negatives (default: the loop's)")
     args = ap.parse_args()
     seeds = 1 if args.quick else args.seeds
     quality_epochs = 1 if args.quick else 5
@@ -153,38 +157,43 @@ def main() -> None:
     print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
     from symw2v.train.loop import numba_installed
 
-    backends = ["numpy"] + (["numba"] if numba_installed() else [])
-    if "numba" in backends:  # compile (or load from numba's cache) outside the timed run
-        ours(sentences[:200], 1, 1, args.batch, "numba")
-    speed = {b: ours(sentences, args.speed_epochs, 1, args.batch, b)[2:] for b in backends}
+    # (label, backend, negatives): the NumPy path's default shares each window's negatives
+    runs = [("numpy", "numpy", "auto"), ("numpy --negatives pair", "numpy", "pair")]
+    if numba_installed():
+        runs.append(("numba", "numba", "auto"))
+        ours(sentences[:200], 1, 1, args.batch, "numba")  # compile (or load numba's cache) outside the timed run
+    speed = {label: ours(sentences, args.speed_epochs, 1, args.batch, b, n)[2:] for label, b, n in runs}
     g1 = theirs(sentences, args.speed_epochs, 1, 1)
     g2 = theirs(sentences, args.speed_epochs, 1, 2)
     print(f"gensim workers=1:       {g1[2]:>10,.0f} words/s ({g1[3]:.1f} s)")
     print(f"gensim workers=2:       {g2[2]:>10,.0f} words/s ({g2[3]:.1f} s)")
-    for b, (wps, secs) in speed.items():
-        print(f"symw2v --backend {b:6s} {wps:>10,.0f} words/s ({secs:.1f} s)   "
+    for label, (wps, secs) in speed.items():
+        print(f"symw2v --backend {label:22s} {wps:>10,.0f} words/s ({secs:.1f} s)   "
               f"/ gensim workers=1 = {wps / g1[2]:.2f}x, / workers=2 = {wps / g2[2]:.2f}x")
-    if "numba" not in backends:
+    if not numba_installed():
         print("symw2v --backend numba: skipped, numba is not installed (pip install 'symw2v[fast]')")
     for batch in (256, 1024):
         parts = ", ".join(f"{k} {v:.2f}" for k, v in step_parts(batch).items())
-        print(f"one NumPy step, {batch} pairs, µs per pair: {parts}")
+        print(f"one NumPy step with per-pair negatives, {batch} pairs, µs per pair: {parts}")
     if args.speed_only:
         return
 
     print(f"\n== quality ({quality_epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
-    rows = {"symw2v": ([], []), "gensim": ([], [])}
+    candidates = {"symw2v numpy (window negatives)": lambda s: ours(sentences, quality_epochs, s, args.batch, "numpy"),
+                  "gensim": lambda s: theirs(sentences, quality_epochs, s, 1)}
+    if numba_installed():
+        candidates["symw2v numba (pair negatives)"] = lambda s: ours(sentences, quality_epochs, s, args.batch, "numba")
+    rows = {name: ([], []) for name in candidates}
     note = ""
     for seed in range(1, seeds + 1):
-        for name, fn in (("symw2v", lambda s=seed: ours(sentences, quality_epochs, s, args.batch, "auto")),
-                         ("gensim", lambda s=seed: theirs(sentences, quality_epochs, s, 1))):
-            words, vecs, _, _ = fn()
+        for name, fn in candidates.items():
+            words, vecs, _, _ = fn(seed)
             ws, sl, note = quality(words, vecs)
             rows[name][0].append(ws)
             rows[name][1].append(sl)
             print(f"  seed {seed} {name}: WordSim-353 {ws:.3f}  SimLex-999 {sl:.3f}", flush=True)
     for name, (ws, sl) in rows.items():
-        print(f"{name:7s} WordSim-353 ρ {spread(ws)}   SimLex-999 ρ {spread(sl)}")
+        print(f"{name:32s} WordSim-353 ρ {spread(ws)}   SimLex-999 ρ {spread(sl)}")
     print(f"(in-vocabulary pairs: {note})")
 
     if not args.quick:

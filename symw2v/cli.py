@@ -65,7 +65,7 @@ _PRESET_NAMES = ("word2vec", "cs224n")
               help="Vectors file: word2vec binary for .bin, text otherwise.")
 @click.option("--dim", type=click.IntRange(min=1), help="Vector size d.")
 @click.option("--window", type=click.IntRange(min=1), help="Largest window (drawn in 1..window per centre).")
-@click.option("--negative", type=click.IntRange(min=1), help="Negatives K per pair.")
+@click.option("--negative", type=click.IntRange(min=1), help="Negatives K per pair (or per window, see --negatives).")
 @click.option("--loss", type=click.Choice(["neg", "softmax"]), help="Negative sampling or naive softmax.")
 @click.option("--sample", type=click.FloatRange(min=0), help="Subsampling threshold (0: off).")
 @click.option("--min-count", type=click.IntRange(min=1), help="Drop words rarer than this.")
@@ -74,8 +74,13 @@ _PRESET_NAMES = ("word2vec", "cs224n")
 @click.option(
     "--batch",
     type=click.IntRange(min=1),
-    help="Epoch mode: pairs per minibatch (default: 1,024 with numpy, 1 with numba).",
+    help="Epoch mode: pairs per minibatch, or windows with --negatives window (default: 512 windows with "
+         "numpy, 1 pair with numba, 1,024 pairs with numpy and --negatives pair).",
 )
+@click.option("--negatives", type=click.Choice(["auto", "pair", "window"]),
+              help="Epoch mode, negative sampling: K negatives per pair (word2vec's), or K per window shared "
+                   "by its pairs (j_window_shared.toml; numpy only); auto: window with numpy, pair with numba "
+                   "[default: auto].")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Initial learning rate.")
 @click.option("--schedule", type=click.Choice(["linear", "step"]), help="Learning-rate decay.")
 @click.option("--step-every", type=click.IntRange(min=1), help="Step schedule: halve every this many iterations.")

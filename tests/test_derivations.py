@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 from symw2v.verify.checker import check_paths
 from tests.helpers import DERIVATIONS, NAIVE, NEG, verdicts_of
 
+# j_window_shared.toml's loss: M weighted slots sharing K samples (its [symbols]/[define]/[loss] only)
+WINDOW = (DERIVATIONS / "j_window_shared.toml").read_text().split("[[claim]]")[0]
+
 
 @pytest.fixture(scope="module")
 def results():
@@ -80,6 +83,14 @@ WRONG = [
         "",
         "sigma(-x) for sigma(x)",
     ),
+    # Samples shared by a window: they count once per pair of the window (n_pairs = ones(M) @ m).
+    (WINDOW, "v_c", "U[ctx].T @ (m * (p_ctx - 1)) + U[ws].T @ p_ws", "", "shared samples counted once"),
+    (WINDOW, "v_c", "U[ctx].T @ (p_ctx - 1) + n_pairs * (U[ws].T @ p_ws)", "", "slot weights dropped"),
+    (WINDOW, "v_c", "U[ctx].T @ (m * (p_ctx - 1)) - n_pairs * (U[ws].T @ p_ws)", "", "sign of the sample term"),
+    (WINDOW, "U[ws[r]]", "sum(k, [ws[k] == ws[r]]) * sigma(U[ws[r]] @ v_c) * v_c", '"ws[r] not in ctx"',
+     "window's sample counted once"),
+    (WINDOW, "U[ctx[s]]", "m[s] * (sigma(U[ctx[s]] @ v_c) - 1) * v_c", '"ctx[s] not in ws"',
+     "a word in several slots counted once"),
     # Repeated samples: counting each sample once is wrong once repeats are allowed.
     (
         NEG.format(assume='"o not in ws"'),

@@ -118,6 +118,74 @@ def test_neg_sampling_equals_automatic_gradient(problem):
             np.testing.assert_allclose(whole[b], one[0], rtol=1e-12, atol=1e-14)  # batched == per example
 
 
+WS = Auto("j_window_shared.toml")  # a window of weighted slots sharing K samples, repeats allowed
+
+
+@st.composite
+def window_problem(draw):
+    M = draw(st.integers(1, 3))
+    V = M + draw(st.integers(1, 2))  # a word is always left to draw outside the window
+    d = draw(st.integers(1, 2))
+    K = draw(st.integers(1, 2))
+    B = draw(st.integers(1, 2))
+    ctx, ws = [], []
+    for _ in range(B):
+        c = draw(st.lists(st.integers(0, V - 1), min_size=M, max_size=M))  # a word may fill several slots
+        others = [w for w in range(V) if w not in c]
+        ws.append(draw(st.lists(st.sampled_from(others), min_size=K, max_size=K)))
+        ctx.append(c)
+    seed = draw(st.integers(0, 2**32 - 1))
+    return V, d, M, K, B, np.array(ctx), np.array(ws), np.random.default_rng(seed)
+
+
+@given(window_problem())
+def test_shared_neg_sampling_equals_automatic_gradient(problem):
+    """neg_sampling_shared against SymPy's gradient of j's loss (any real slot weights, repeated slot
+    words and samples), and against the per-pair kernel: the window is the m-weighted sum of its pairs."""
+    V, d, M, K, B, ctx, ws, rng = problem
+    U, C = rng.uniform(-2, 2, (V, d)), rng.uniform(-2, 2, (B, d))
+    m = rng.uniform(-1, 2, (B, M))
+    args = (C, U[ctx], U[ws], m)
+    before = [a.copy() for a in args]
+    loss, g_vc, g_uctx, g_uneg = kernels.neg_sampling_shared(*args)
+    for a, b in zip(args, before, strict=True):
+        np.testing.assert_array_equal(a, b)  # inputs unchanged
+    assert loss.shape == (B,) and g_vc.shape == (B, d) and g_uctx.shape == (B, M, d) and g_uneg.shape == (B, K, d)
+    no_loss, g_vc_f, c_ctx, c_neg = kernels.neg_sampling_shared_factored(*args, with_loss=False)
+    assert no_loss is None and c_ctx.shape == (B, M) and c_neg.shape == (B, K)
+    np.testing.assert_array_equal(g_vc_f, g_vc)
+    for b in range(B):
+        where = ({"V": V, "d": d, "M": M, "K": K}, {}, {"ctx": ctx[b].tolist(), "ws": ws[b].tolist()},
+                 {"U": U, "v_c": C[b], "m": m[b]})
+        np.testing.assert_allclose(loss[b], WS.evaluate("J", *where), rtol=1e-12)
+        np.testing.assert_allclose(g_vc[b], WS.evaluate("grad(J, v_c)", *where), rtol=1e-10, atol=1e-12)
+        G = np.zeros((V, d))  # every slot row and every sample row, repeats counted
+        kernels.scatter_rows(G, ctx[b], g_uctx[b])
+        kernels.scatter_rows(G, ws[b], g_uneg[b])
+        np.testing.assert_allclose(G, WS.evaluate("grad(J, U)", *where), rtol=1e-10, atol=1e-12)
+        pairs = kernels.neg_sampling(np.repeat(C[b : b + 1], M, 0), U[ctx[b]], np.repeat(U[ws[b]][None], M, 0))
+        np.testing.assert_allclose(loss[b], m[b] @ pairs[0], rtol=1e-12)
+        np.testing.assert_allclose(g_vc[b], m[b] @ pairs[1], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g_uctx[b], m[b][:, None] * pairs[2], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g_uneg[b], np.einsum("j,jkd->kd", m[b], pairs[3]), rtol=1e-10, atol=1e-12)
+
+
+@given(
+    B=st.integers(1, 40),
+    M=st.integers(1, 11),
+    d=st.integers(1, 4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_fold_window_rows_sums_every_slot_onto_its_position(B, M, d, seed):
+    rng = np.random.default_rng(seed)
+    coef, X = rng.standard_normal((B, M)), rng.standard_normal((B, d))
+    expect = np.zeros((B + M - 1, d))
+    for b in range(B):
+        for j in range(M):
+            expect[b + j] += coef[b, j] * X[b]
+    np.testing.assert_allclose(kernels.fold_window_rows(coef, X), expect, atol=1e-12)
+
+
 @given(
     V=st.integers(2, 3),
     d=st.integers(1, 2),

@@ -117,7 +117,7 @@ def _trainer(backend, **kw):
 
 @pytest.mark.parametrize("mode", [{}, dict(batch=1), dict(iterations=30, block_iterations=10, centres=5)])
 def test_training_with_numba_equals_training_with_numpy(mode):
-    a, b = _trainer("numba", dtype="float64", **mode), _trainer("numpy", dtype="float64", **mode)
+    a, b = _trainer("numba", dtype="float64", **mode), _trainer("numpy", dtype="float64", negatives="pair", **mode)
     assert a.config.backend == "numba" and b.config.backend == "numpy" and a.fingerprint() != b.fingerprint()
     a.run()
     b.run()
@@ -135,9 +135,13 @@ def test_backend_resolution():
         _trainer("cuda")
 
 
-def test_numba_defaults_to_per_pair_sgd_and_numpy_to_minibatches():
-    assert _trainer("numba", batch=0).config.batch == 1
-    assert _trainer("numpy", batch=0).config.batch == 1024
+def test_numba_defaults_to_per_pair_sgd_and_numpy_to_minibatches_of_windows():
+    numba, numpy = _trainer("numba", batch=0).config, _trainer("numpy", batch=0).config
+    assert (numba.negatives, numba.batch) == ("pair", 1)
+    assert (numpy.negatives, numpy.batch) == ("window", 512)
+    assert _trainer("numpy", batch=0, negatives="pair").config.batch == 1024
+    with pytest.raises(TrainingError, match="--backend numpy"):
+        _trainer("numba", negatives="window")
 
 
 def test_background_sampling_gives_the_result_of_block_by_block_training():

@@ -10,7 +10,7 @@ from symw2v.train import checkpoint as ckpt
 from symw2v.train.corpus import load_corpus, sentences_from_sst, tokenize
 from symw2v.train.evaluate import Embeddings
 from symw2v.train.loop import DivergedError, TrainConfig, Trainer, TrainingError
-from symw2v.train.sampling import UnigramSampler, keep_probabilities, window_pairs
+from symw2v.train.sampling import UnigramSampler, keep_probabilities, window_pairs, window_slots
 from symw2v.train.vocab import Vocab
 
 GROUP_A = ["cat", "dog", "cow", "horse"]
@@ -51,9 +51,10 @@ def group_purity(tr: Trainer) -> float:
     return hits / (3 * len(GROUP_A + GROUP_B))
 
 
-@pytest.mark.parametrize("loss", ["neg", "softmax"])
-def test_planted_structure_is_recovered(loss):
-    tr = make_trainer(planted_corpus(), loss=loss, lr=0.05 if loss == "neg" else 0.1)
+@pytest.mark.parametrize(("loss", "negatives"), [("neg", "pair"), ("neg", "window"), ("softmax", "auto")])
+def test_planted_structure_is_recovered(loss, negatives):
+    tr = make_trainer(planted_corpus(), loss=loss, negatives=negatives, lr=0.05 if loss == "neg" else 0.1)
+    assert tr.config.negatives == ("pair" if loss == "softmax" else negatives)
     assert group_purity(tr) < 0.9  # random initialisation: no structure yet
     tr.run()
     assert group_purity(tr) == 1.0
@@ -61,19 +62,26 @@ def test_planted_structure_is_recovered(loss):
     assert last < 0.85 * first
 
 
-def test_training_with_a_wrong_sign_does_not_recover_structure():
+@pytest.mark.parametrize("negatives", ["pair", "window"])
+def test_training_with_a_wrong_sign_does_not_recover_structure(negatives):
     """The planted test can fail: flip the centre gradient's sign (gradient ascent on v_c)."""
 
     class Flipped:
         scatter_rows = staticmethod(KERNELS.scatter_rows)
         scatter_scaled_rows = staticmethod(KERNELS.scatter_scaled_rows)
+        fold_window_rows = staticmethod(KERNELS.fold_window_rows)
 
         @staticmethod
         def neg_sampling_factored(v_c, u_o, u_neg, with_loss=True):
             loss, g_vc, c_uo, c_uneg = KERNELS.neg_sampling_factored(v_c, u_o, u_neg, with_loss)
             return loss, -g_vc, c_uo, c_uneg
 
-    tr = make_trainer(planted_corpus(), lr=0.05)
+        @staticmethod
+        def neg_sampling_shared_factored(v_c, u_ctx, u_neg, m, with_loss=True):
+            loss, g_vc, c_ctx, c_neg = KERNELS.neg_sampling_shared_factored(v_c, u_ctx, u_neg, m, with_loss)
+            return loss, -g_vc, c_ctx, c_neg
+
+    tr = make_trainer(planted_corpus(), lr=0.05, negatives=negatives)
     tr.kernels = Flipped
     try:
         tr.run()
@@ -91,10 +99,14 @@ def test_seeded_runs_are_reproducible_and_seeds_matter():
     assert a.W_in.dtype == np.float32
 
 
-@pytest.mark.parametrize("mode", ["epochs", "iterations"])
+@pytest.mark.parametrize("mode", ["epochs", "epochs-window", "iterations"])
 def test_resume_equals_uninterrupted(tmp_path, mode):
     sents = planted_corpus(600)
-    kw = dict(block_words=300) if mode == "epochs" else dict(iterations=90, block_iterations=20, centres=5)
+    kw = {
+        "epochs": dict(block_words=300, negatives="pair"),
+        "epochs-window": dict(block_words=300, negatives="window"),
+        "iterations": dict(iterations=90, block_iterations=20, centres=5),
+    }[mode]
     whole = make_trainer(sents, **kw)
     whole.run()
     first = make_trainer(sents, **kw)
@@ -206,3 +218,58 @@ def test_default_corpus_is_embedded_and_large_enough():
     assert "King James" in name
     assert sum(map(len, sentences)) >= 500_000
     assert sentences[0][:4] == ["in", "the", "beginning", "god"]
+
+
+def test_window_slots_are_the_dynamic_window_pairs():
+    rng = np.random.default_rng(3)
+    sentence = np.sort(rng.integers(0, 4, 40))
+    reduced = rng.integers(1, 4, 40)
+    slots = window_slots(sentence, 3, reduced)
+    assert slots.shape == (40, 7) and not slots[:, 3].any()  # the centre's own slot never holds a pair
+    t, j = np.nonzero(slots)
+    _, c, x = window_pairs(sentence, 3, reduced)
+    assert np.array_equal(t, c) and np.array_equal(t + j - 3, x)
+
+
+def test_draw_excluding_a_window_never_draws_its_words():
+    s = UnigramSampler(np.array([1000, 500, 100, 50, 10, 5, 1]))
+    exclude = np.array([[0, 1, -1], [2, 2, 0], [-1, -1, -1], [6, 5, 4]] * 500)
+    negs = s.draw_excluding(np.random.default_rng(0), exclude, 4)
+    assert negs.shape == (2000, 4)
+    assert not (negs[:, :, None] == exclude[:, None, :]).any()
+    assert (negs[2::4] == 0).any()  # -1 excludes nothing: the most frequent word is still drawn there
+
+
+def test_window_step_is_the_generated_window_gradient_scattered():
+    """One minibatch of windows: the update of W_in and W_out is -lr times the sum over windows of
+    neg_sampling_shared's full gradients (slot rows and sample rows scattered with every repeat
+    counted), i.e. the positional fold and the single scatter lose nothing."""
+    tr = make_trainer(planted_corpus(60), negatives="window", batch=1000, dim=5)
+    tr.W_out[:] = np.random.default_rng(4).standard_normal(tr.W_out.shape).astype(np.float32) * 0.3
+    blk = tr._sample(0)
+    w, rate = tr.config.window, 0.1
+    halo = np.concatenate([np.zeros(w, blk.ids.dtype), blk.ids, np.zeros(w, blk.ids.dtype)])
+    weights = blk.slots.astype(np.float32)
+    W_in, W_out = tr.W_in.astype(np.float64), tr.W_out.astype(np.float64)
+    words = np.lib.stride_tricks.sliding_window_view(halo, 2 * w + 1)
+    loss, g_vc, g_ctx, g_neg = KERNELS.neg_sampling_shared(W_in[blk.ids], W_out[words], W_out[blk.negs], weights)
+    expect_in, expect_out = W_in.copy(), W_out.copy()
+    np.add.at(expect_in, blk.ids, -rate * g_vc)
+    np.add.at(expect_out, words.reshape(-1), -rate * g_ctx.reshape(-1, W_out.shape[1]))
+    np.add.at(expect_out, blk.negs.reshape(-1), -rate * g_neg.reshape(-1, W_out.shape[1]))
+    total, pairs = tr._window_step(blk.ids, halo, weights, blk.negs, rate, 0, 1)
+    assert pairs == blk.slots.sum() > 0
+    np.testing.assert_allclose(total, loss.sum(), rtol=1e-5)
+    np.testing.assert_allclose(tr.W_in, expect_in, atol=1e-5)
+    np.testing.assert_allclose(tr.W_out, expect_out, atol=1e-5)
+
+
+def test_shared_negatives_are_refused_where_they_cannot_be_drawn():
+    with pytest.raises(TrainingError, match="no word to draw"):
+        make_trainer([["a", "b", "c", "d", "a", "b", "c", "d"]] * 3, window=2, negative=2, negatives="window")
+    with pytest.raises(TrainingError, match="epoch mode"):
+        make_trainer(planted_corpus(100), negatives="window", iterations=5)
+    with pytest.raises(TrainingError, match="negatives must be"):
+        make_trainer(planted_corpus(100), negatives="side")
+    small = make_trainer([["a", "b", "c", "d", "a", "b", "c", "d"]] * 3, window=2, negative=2)
+    assert small.config.negatives == "pair"  # auto falls back where a window may hold the whole vocabulary

@@ -9,6 +9,7 @@ accepted, so a wrong rewrite can only cost a form, never produce a wrong skeleto
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def derive(
     lists = {str(b.label) for b in ctx.list_shapes}
     for kind, matrix in ((MATRIX, True), (INDEX, False)) if forms else ():
         try:
-            text = vectorise(normal, comps, ctx.shape, matrix, lists)
+            text = vectorise(normal, comps, ctx.shape, matrix, lists, taken=set(derivation.symbols))
         except (NotVectorisable, SyntaxError, ValueError):
             continue
         text = polish(text, derivation, matrix)
@@ -120,9 +121,11 @@ def _sum_over_array(text: str, derivation: Derivation) -> bool:
 
 
 
-def vectorise(e: sp.Expr, indices, shape, matrix: bool, lists: set[str]) -> str:
+def vectorise(e: sp.Expr, indices, shape, matrix: bool, lists: set[str], taken: set[str] = frozenset()) -> str:
+    """The component expression ``e`` as formula text; bound sums are renamed away from ``taken`` (the
+    file's declared names) and from every name in ``e``, so ``sum(m in M, m[m] ...)`` never appears."""
     v = Vectoriser(matrix, lists)
-    terms = prepare_terms(e, tuple(indices))
+    terms = prepare_terms(_fresh_binders(e, taken), tuple(indices))
     total = sp.Add(*terms, evaluate=False) if len(terms) > 1 else (terms[0] if terms else sp.S.Zero)
     if not indices:
         return v.scal(total)
@@ -132,6 +135,25 @@ def vectorise(e: sp.Expr, indices, shape, matrix: bool, lists: set[str]) -> str:
     if len(indices) == 1:
         return v.vec(total, indices[0], shape[0])
     return v.mat(total, indices[0], indices[1], shape[0], shape[1])
+
+
+def _fresh_binders(e: sp.Expr, taken: set[str]) -> sp.Expr:
+    """``e`` with every summation index that shares its name with a declared or used name renamed
+    (``m`` -> ``m1``, ...): the index of a sum over M is named ``m`` even where ``m`` is a vector."""
+    used = set(taken) | {s.name for s in e.free_symbols if isinstance(s, sp.Symbol)}
+    used |= {str(b.label) for b in e.atoms(sp.IndexedBase)}
+
+    def clashes(x) -> bool:
+        return isinstance(x, sp.Sum) and x.limits[0][0].name in used
+
+    def renamed(x: sp.Sum) -> sp.Sum:
+        (var, lo, hi), *rest = x.limits
+        name = next(f"{var.name}{k}" for k in itertools.count(1) if f"{var.name}{k}" not in used)
+        used.add(name)
+        new = sp.Symbol(name, **var.assumptions0)
+        return sp.Sum(x.function.xreplace({var: new}), (new, lo, hi), *rest)
+
+    return e.replace(clashes, renamed)
 
 
 def polish(text: str, derivation: Derivation, matrix: bool) -> str:

@@ -12,6 +12,12 @@ The contract (float32 and float64 preserved; no input is ever modified)::
         the same, with g_uo = c_uo * v_c and g_uneg[b, k] = c_uneg[b, k] * v_c[b] left as factors
     scatter_scaled_rows(G, idx: (N,) int, coef: (N,), X: (M, d), rows_of: (N,) int) -> None
         adds coef[n] * X[rows_of[n]] to G[idx[n]] for every n (the factored rows, never stored)
+    neg_sampling_shared(v_c: (B, d), u_ctx: (B, M, d), u_neg: (B, K, d), m: (B, M))
+        -> loss: (B,), g_vc: (B, d), g_uctx: (B, M, d), g_uneg: (B, K, d)
+        B windows of M slots weighted by m whose pairs share the K samples (j_window_shared.toml);
+        neg_sampling_shared_factored(..., with_loss=True) leaves g_uctx, g_uneg as factors of v_c
+    fold_window_rows(coef: (B, M), X: (B, d)) -> (B + M - 1, d)
+        the rows coef[b, j] * X[b] of windows sliding by one position, summed per position b + j
 
 ``loss[b]`` and the gradients are those of example b: in negative sampling ``u_o = U[o]`` and
 ``u_neg = U[ws]`` are gathered by the caller, and ``g_uo`` / ``g_uneg`` are the per-row
@@ -29,9 +35,17 @@ import, so a stale module is never used.
 from __future__ import annotations
 
 from . import runtime  # noqa: F401  (imported by the generated module)
-from .scatter import scatter_rows, scatter_scaled_rows
+from .scatter import fold_window_rows, scatter_rows, scatter_scaled_rows
 
-_NAMES = ("naive_softmax", "neg_sampling", "neg_sampling_factored", "skipgram_naive_softmax", "skipgram_neg_sampling")
+_NAMES = (
+    "naive_softmax",
+    "neg_sampling",
+    "neg_sampling_factored",
+    "neg_sampling_shared",
+    "neg_sampling_shared_factored",
+    "skipgram_naive_softmax",
+    "skipgram_neg_sampling",
+)
 _module = None
 
 
@@ -68,9 +82,12 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "fold_window_rows",
     "naive_softmax",
     "neg_sampling",
     "neg_sampling_factored",
+    "neg_sampling_shared",
+    "neg_sampling_shared_factored",
     "scatter_rows",
     "scatter_scaled_rows",
     "skipgram_naive_softmax",

@@ -4,13 +4,14 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 0b45a69e1758ea74ded714ab773eaa6b9ce803e7a167fa8682b99c1598ea131d
+# key: 8141ff03c20d2ca385db6740802c9a8b0a491a25e996e465d79a12c1eec24f0c
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
 #   g2_neg_sampling_reuse.toml
 #   h_repeated_samples.toml
 #   i_skipgram.toml
+#   j_window_shared.toml
 #   stability.toml
 
 import numpy as np
@@ -71,12 +72,12 @@ def neg_sampling_factored(v_c, u_o, u_neg, with_loss=True):
     t5 = t4 / 2  # (1 + tanh(u_o @ v_c / 2)) / 2
     t6 = t5 - 1  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
     t7 = t6[:, None] * u_o  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o
-    t8 = np.einsum('bij,bj->bi', u_neg, v_c)  # u_neg @ v_c
+    t8 = (u_neg @ v_c[..., None])[..., 0]  # u_neg @ v_c
     t9 = t8 / 2  # u_neg @ v_c / 2
     t10 = np.tanh(t9)  # tanh(u_neg @ v_c / 2)
     t11 = 1 + t10  # 1 + tanh(u_neg @ v_c / 2)
     t12 = t11 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
-    t13 = np.einsum('bij,bj->bi', np.swapaxes(u_neg, -1, -2), t12)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t13 = (np.swapaxes(u_neg, -1, -2) @ t12[..., None])[..., 0]  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
     t14 = t7 + t13  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o + u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
     g_vc = t14
     c_uo = t6
@@ -109,7 +110,7 @@ def neg_sampling(v_c, u_o, u_neg):
         from g2_neg_sampling_reuse.toml:g2.u_o [proved]: (p_o - 1) * v_c
     g_uneg: (B, K, d): one row per sample; scatter every occurrence (h_repeated_samples.toml:h)
         from g2_neg_sampling_reuse.toml:g2.samples [proved] (lhs, row s for every s): outer(1 - p_neg, v_c)[s]
-    scattering g_uneg with repeats counted: h_repeated_samples.toml:h [proved]
+    scattering the per-row gradients with repeats counted: h_repeated_samples.toml:h [proved]
 
     Stability rewrites applied:
         stability.toml:log_sigma [proved]
@@ -123,6 +124,78 @@ def neg_sampling(v_c, u_o, u_neg):
     """
     loss, g_vc, c_uo, c_uneg = neg_sampling_factored(v_c, u_o, u_neg)
     return loss, g_vc, c_uo[:, None] * v_c, c_uneg[..., :, None] * v_c[..., None, :]
+
+
+def neg_sampling_shared_factored(v_c, u_ctx, u_neg, m, with_loss=True):
+    """neg_sampling_shared with the gradients that are multiples of v_c returned as their factors
+    (g_uctx[k] = c_uctx[k] * v_c; g_uneg[k] = c_uneg[k] * v_c)
+    and the loss computed only when with_loss (else None): returns loss, g_vc, c_uctx, c_uneg.
+    Printed from the claims listed in neg_sampling_shared."""
+    t1 = (u_ctx @ v_c[..., None])[..., 0]  # u_ctx @ v_c
+    t2 = t1 / 2  # u_ctx @ v_c / 2
+    t3 = np.tanh(t2)  # tanh(u_ctx @ v_c / 2)
+    t4 = 1 + t3  # 1 + tanh(u_ctx @ v_c / 2)
+    t5 = t4 / 2  # (1 + tanh(u_ctx @ v_c / 2)) / 2
+    t6 = t5 - 1  # (1 + tanh(u_ctx @ v_c / 2)) / 2 - 1
+    t7 = m * t6  # m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)
+    t8 = (np.swapaxes(u_ctx, -1, -2) @ t7[..., None])[..., 0]  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1))
+    t9 = m.sum(axis=-1)  # ones(M) @ m
+    t10 = (u_neg @ v_c[..., None])[..., 0]  # u_neg @ v_c
+    t11 = t10 / 2  # u_neg @ v_c / 2
+    t12 = np.tanh(t11)  # tanh(u_neg @ v_c / 2)
+    t13 = 1 + t12  # 1 + tanh(u_neg @ v_c / 2)
+    t14 = t13 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
+    t15 = (np.swapaxes(u_neg, -1, -2) @ t14[..., None])[..., 0]  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t16 = t9[:, None] * t15  # ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
+    t17 = t8 + t16  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)) + ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
+    t18 = t9[:, None] * t14  # ones(M) @ m * ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    g_vc = t17
+    c_uctx = t7
+    c_uneg = t18
+    loss = None
+    if with_loss:
+        t19 = -t1  # -(u_ctx @ v_c)
+        t20 = np.logaddexp(0, t19)  # logaddexp(0, -(u_ctx @ v_c))
+        t21 = np.einsum('bi,bi->b', m, t20)  # m @ logaddexp(0, -(u_ctx @ v_c))
+        t22 = np.logaddexp(0, t10)  # logaddexp(0, u_neg @ v_c)
+        t23 = t22.sum(axis=-1)  # ones(K) @ logaddexp(0, u_neg @ v_c)
+        t24 = -t23  # -(ones(K) @ logaddexp(0, u_neg @ v_c))
+        t25 = t9 * t24  # ones(M) @ m * -(ones(K) @ logaddexp(0, u_neg @ v_c))
+        t26 = t21 - t25  # m @ logaddexp(0, -(u_ctx @ v_c)) - ones(M) @ m * -(ones(K) @ logaddexp(0, u_neg @ v_c))
+        loss = t26
+    return loss, g_vc, c_uctx, c_uneg
+
+
+def neg_sampling_shared(v_c, u_ctx, u_neg, m):
+    """Negative sampling for B windows of M weighted slots whose pairs share K sampled rows (j_window_shared.toml).
+
+    Parameters (never modified):
+    v_c: (B, d) center vectors (stands for v_c)
+    u_ctx: (B, M, d) the slots' outside vectors U[ctx] (any strides) (stands for U[ctx])
+    u_neg: (B, K, d) sampled rows U[ws], shared by the window's pairs (stands for U[ws])
+    m: (B, M) slot weights: 1 for a pair of the window, 0 for an empty slot (stands for m)
+
+    Returns:
+    loss: (B,)
+        from j_window_shared.toml:j.loss [proved]: -m @ log(p_ctx) - n_pairs * (ones(K) @ log(sigma(-U[ws] @ v_c)))
+    g_vc: (B, d)
+        from j_window_shared.toml:j.v_c [checked]: U[ctx].T @ (m * (p_ctx - 1)) + n_pairs * (U[ws].T @ p_ws)
+    g_uctx: (B, M, d): one row per slot; scatter every slot (j_window_shared.toml:j.ctx.repeats)
+        from j_window_shared.toml:j.ctx [proved] (lhs, row s for every s): outer(m * (p_ctx - 1), v_c)[s]
+    g_uneg: (B, K, d): one row per sample; scatter every draw (j_window_shared.toml:j.samples.repeats)
+        from j_window_shared.toml:j.samples [proved] (lhs, row r for every r): outer(n_pairs * p_ws, v_c)[r]
+    scattering the per-row gradients with repeats counted: j_window_shared.toml:j.ctx.repeats [proved]
+    scattering the per-row gradients with repeats counted: j_window_shared.toml:j.samples.repeats [checked]
+
+    Stability rewrites applied:
+        stability.toml:log_sigma [proved]
+        stability.toml:neg.matmul [proved]
+        stability.toml:neg.matmul.right [proved]
+        stability.toml:neg.neg [proved]
+        stability.toml:sigma.tanh [proved]
+    """
+    loss, g_vc, c_uctx, c_uneg = neg_sampling_shared_factored(v_c, u_ctx, u_neg, m)
+    return loss, g_vc, c_uctx[..., :, None] * v_c[..., None, :], c_uneg[..., :, None] * v_c[..., None, :]
 
 
 def skipgram_naive_softmax(v_c, ctx, U):

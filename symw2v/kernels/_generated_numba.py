@@ -5,13 +5,14 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 0b45a69e1758ea74ded714ab773eaa6b9ce803e7a167fa8682b99c1598ea131d
+# key: 8141ff03c20d2ca385db6740802c9a8b0a491a25e996e465d79a12c1eec24f0c
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
 #   g2_neg_sampling_reuse.toml
 #   h_repeated_samples.toml
 #   i_skipgram.toml
+#   j_window_shared.toml
 #   stability.toml
 
 import math  # noqa: F401  (the printed statements call math.exp, math.tanh, ...)
@@ -38,7 +39,7 @@ def neg_sampling_pair(W_c, c, W_o, o, W_ws, ws, g_vc, c_uneg, q, work, with_loss
         from g2_neg_sampling_reuse.toml:g2.u_o [proved]: (p_o - 1) * v_c
     g_uneg: (B, K, d): one row per sample; scatter every occurrence (h_repeated_samples.toml:h)
         from g2_neg_sampling_reuse.toml:g2.samples [proved] (lhs, row s for every s): outer(1 - p_neg, v_c)[s]
-    scattering g_uneg with repeats counted: h_repeated_samples.toml:h [proved]
+    scattering the per-row gradients with repeats counted: h_repeated_samples.toml:h [proved]
 
     Stability rewrites applied:
         stability.toml:log_sigma [proved]

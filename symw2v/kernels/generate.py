@@ -155,7 +155,8 @@ def _prepared(spec: KernelSpec, ver: _Verifier, rewriter):
 def _doc_outputs(spec: KernelSpec, ver: _Verifier, prepared) -> list[str]:
     doc_outputs = []
     for out, verdict, formula, _ in prepared:
-        which = "" if out.formula == "result" else f" ({out.formula}{', row s for every s' if out.strip else ''})"
+        row = f", row {out.strip} for every {out.strip}" if out.strip else ""
+        which = "" if out.formula == "result" else f" ({out.formula}{row})"
         doc_outputs.append(
             f"    {out.name}: {out.shape}\n"
             f"        from {out.file}:{out.claim} [{verdict}]{which}: {formula.text}"
@@ -163,7 +164,7 @@ def _doc_outputs(spec: KernelSpec, ver: _Verifier, prepared) -> list[str]:
         )
     for file, claim_id in SUPPORTING.get(spec.name, ()):
         v = ver.require(file, claim_id, spec.name)
-        doc_outputs.append(f"    scattering g_uneg with repeats counted: {file}:{claim_id} [{v}]")
+        doc_outputs.append(f"    scattering the per-row gradients with repeats counted: {file}:{claim_id} [{v}]")
     return doc_outputs
 
 

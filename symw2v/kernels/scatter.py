@@ -12,6 +12,7 @@ uses (N = B or B*K rows of d = 100, B = 256..1024, K = 5, V about 5k..12k).
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 try:  # optional: SciPy's CSR product is the fastest correct scatter from a few hundred rows on
     from scipy.sparse import csr_array as _csr_array
@@ -165,3 +166,24 @@ def scatter_scaled_rows(G: np.ndarray, idx: np.ndarray, coef: np.ndarray, X: np.
         _csr_add(G, idx, X, coef, rows_of)
     else:
         scatter_add_at_flat(G, idx, coef[:, None] * X[rows_of])
+
+
+def fold_window_rows(coef: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Rows ``coef[b, j] * X[b]`` of windows that slide by one position over a stream, summed per
+    position: window b's slot j is position ``b + j``, so ``out[p] = sum over b + j = p of
+    coef[b, j] * X[b]``; coef (B, M), X (B, d) -> (B + M - 1, d).
+
+    The per-slot gradients ``g_uctx[b, j] = c_uctx[b, j] * v_c[b]`` of consecutive windows, folded
+    onto the stream positions they belong to, so each position's row is scattered once instead of
+    once per window that sees it (the sum of a row's occurrences is what the repeats claims ask
+    for). One product over a strided view of X: no (B, M, d) array is ever stored."""
+    B, M = coef.shape
+    if X.ndim != 2 or X.shape[0] != B:
+        raise ValueError(f"fold_window_rows: coef {coef.shape} and X {X.shape} do not fit")
+    padded = np.zeros((B + 2 * (M - 1), X.shape[1]), dtype=np.result_type(coef, X))
+    padded[M - 1 : M - 1 + B] = X
+    # skew[p, M - 1 - j] = coef[p - j, j], so that out[p] = sum_i skew[p, i] * padded[p + i]
+    skew = np.zeros((B + M - 1, M), dtype=padded.dtype)
+    for j in range(M):
+        skew[j : j + B, M - 1 - j] = coef[:, j]
+    return np.einsum("pdi,pi->pd", sliding_window_view(padded, M, axis=0), skew)

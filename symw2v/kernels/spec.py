@@ -109,11 +109,46 @@ KERNELS: tuple[KernelSpec, ...] = (
         ),
         factor="v_c",
     ),
+    KernelSpec(
+        "neg_sampling_shared",
+        "Negative sampling for B windows of M weighted slots whose pairs share K sampled rows (j_window_shared.toml).",
+        (
+            Param("v_c", "v_c", 1, True, "(B, d) center vectors"),
+            Param("u_ctx", "U[ctx]", 2, True, "(B, M, d) the slots' outside vectors U[ctx] (any strides)"),
+            Param("u_neg", "U[ws]", 2, True, "(B, K, d) sampled rows U[ws], shared by the window's pairs"),
+            Param("m", "m", 1, True, "(B, M) slot weights: 1 for a pair of the window, 0 for an empty slot"),
+        ),
+        (
+            Output("loss", "j_window_shared.toml", "j.loss", shape="(B,)"),
+            Output("g_vc", "j_window_shared.toml", "j.v_c", shape="(B, d)"),
+            Output(
+                "g_uctx",
+                "j_window_shared.toml",
+                "j.ctx",
+                "lhs",
+                strip="s",
+                shape="(B, M, d): one row per slot; scatter every slot (j_window_shared.toml:j.ctx.repeats)",
+            ),
+            Output(
+                "g_uneg",
+                "j_window_shared.toml",
+                "j.samples",
+                "lhs",
+                strip="r",
+                shape="(B, K, d): one row per sample; scatter every draw (j_window_shared.toml:j.samples.repeats)",
+            ),
+        ),
+        factor="v_c",
+    ),
 )
 
 # Claims that justify how the outputs are used rather than what they compute: scattering the
-# per-sample rows with repeats counted is claim h (K samples, repeats allowed).
-SUPPORTING = {"neg_sampling": (("h_repeated_samples.toml", "h"),)}
+# per-sample rows with repeats counted is claim h (K samples, repeats allowed); for shared samples,
+# the two repeats claims of j (a word in several slots, a word drawn several times).
+SUPPORTING = {
+    "neg_sampling": (("h_repeated_samples.toml", "h"),),
+    "neg_sampling_shared": (("j_window_shared.toml", "j.ctx.repeats"), ("j_window_shared.toml", "j.samples.repeats")),
+}
 
 WINDOW_FILE = "i_skipgram.toml"
 WINDOWS: tuple[WindowSpec, ...] = (

@@ -66,7 +66,8 @@ def run_train(corpus, preset, out, checkpoint, checkpoint_every, resume, quiet, 
     click.echo(
         f"corpus {s.corpus}: {s.tokens:,} tokens, {s.vocab_size:,} words; {mode}, d={config.dim}, "
         f"loss={config.loss}, backend={trainer.config.backend}"
-        + ("" if config.iterations > 0 else f", minibatch {trainer.config.batch} pair(s)")
+        + ("" if config.iterations > 0 else f", negatives per {trainer.config.negatives}, minibatch "
+           f"{trainer.config.batch} {'window' if trainer.config.negatives == 'window' else 'pair'}(s)")
     )
     click.echo(
         f"trained {s.words:,} words ({s.pairs:,} pairs) in {s.seconds:.1f} s = {s.words_per_second:,.0f} words/s; "

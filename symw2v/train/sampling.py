@@ -8,7 +8,8 @@
   ``(sqrt(f/(t N)) + 1) (t N)/f`` or the paper's ``sqrt(t N / f)`` (what the CS224N starter uses).
 * :func:`window_pairs` is word2vec's dynamic window: each centre position draws ``b`` uniformly in
   ``1..window`` and pairs with the words at distance ``<= b`` inside its own sentence (so nearer
-  words are sampled more often).
+  words are sampled more often); :func:`window_slots` gives the same windows as slot masks, for
+  negatives shared by a window's pairs.
 """
 
 from __future__ import annotations
@@ -46,14 +47,21 @@ class UnigramSampler:
         return np.where(u < self.prob[i], i, self.alias[i])
 
     def draw_excluding(self, rng: np.random.Generator, exclude: np.ndarray, k: int) -> np.ndarray:
-        """``(len(exclude), k)`` negatives, none equal to its row's ``exclude`` id (redrawn until so)."""
+        """``(len(exclude), k)`` negatives, none equal to an id of its row of ``exclude`` (shape (N,) for
+        one id per row, or (N, E) with -1 for no id); the offending draws are redrawn until none is
+        left. Every row must leave a word to draw (the caller checks the vocabulary is large enough)."""
         if self.size < 2:
             raise ValueError("negatives that differ from the outside word need at least 2 words")
+        exclude = exclude[:, None] if exclude.ndim == 1 else exclude
         negs = self.draw(rng, (exclude.shape[0], k))
-        bad = negs == exclude[:, None]
-        while bad.any():
-            negs[bad] = self.draw(rng, (int(bad.sum()),))
-            bad = negs == exclude[:, None]
+        bad = np.zeros(negs.shape, dtype=bool)
+        for j in range(exclude.shape[1]):  # column by column: no (N, k, E) temporary
+            bad |= negs == exclude[:, j : j + 1]
+        rows, cols = np.nonzero(bad)
+        while rows.size:  # only the offending draws are redrawn and checked again (row-major order)
+            negs[rows, cols] = self.draw(rng, (rows.size,))
+            still = (negs[rows, cols][:, None] == exclude[rows]).any(axis=1)
+            rows, cols = rows[still], cols[still]
         return negs
 
 
@@ -72,6 +80,20 @@ def keep_probabilities(counts: np.ndarray, sample: float, formula: str = "word2v
     return np.minimum(keep, 1.0).astype(np.float32)
 
 
+def _window(
+    sentence: np.ndarray, window: int, reduced: np.ndarray, centres: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(ctx, ok)``, both (len(centres), 2 window + 1): slot j of centre r is stream position
+    ``ctx[r, j] = centres[r] + j - window``, a context word where ``ok[r, j]`` (the centre's own slot
+    never is)."""
+    n = sentence.shape[0]
+    offsets = np.arange(-window, window + 1)
+    ctx = centres[:, None] + offsets[None, :]
+    ok = (np.abs(offsets)[None, :] <= np.asarray(reduced)[:, None]) & (ctx >= 0) & (ctx < n) & (offsets != 0)
+    ok &= sentence[np.clip(ctx, 0, n - 1)] == sentence[centres][:, None]
+    return ctx, ok
+
+
 def window_pairs(
     sentence: np.ndarray, window: int, reduced: np.ndarray, centres: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -81,11 +103,13 @@ def window_pairs(
     positions (default: every position; repeats allowed) and ``reduced[r]`` in ``1..window`` is the
     window drawn for centre ``r``. Pairs come out grouped by centre, in the order of ``centres``;
     ``rows[p]`` says which centre pair ``p`` belongs to. A context never crosses a sentence."""
-    n = sentence.shape[0]
-    centres = np.arange(n) if centres is None else np.asarray(centres)
-    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
-    ctx = centres[:, None] + offsets[None, :]
-    ok = (np.abs(offsets)[None, :] <= np.asarray(reduced)[:, None]) & (ctx >= 0) & (ctx < n)
-    ok &= sentence[np.clip(ctx, 0, n - 1)] == sentence[centres][:, None]
+    centres = np.arange(sentence.shape[0]) if centres is None else np.asarray(centres)
+    ctx, ok = _window(sentence, window, reduced, centres)
     rows, cols = np.nonzero(ok)
     return rows, centres[rows], ctx[rows, cols]
+
+
+def window_slots(sentence: np.ndarray, window: int, reduced: np.ndarray) -> np.ndarray:
+    """The same dynamic windows, for every position, as slots: ``(n, 2 window + 1)`` booleans, where
+    slot ``j`` of centre ``t`` (stream position ``t + j - window``) holds a context word of ``t``."""
+    return _window(sentence, window, reduced, np.arange(sentence.shape[0]))[1]
