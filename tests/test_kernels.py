@@ -354,3 +354,17 @@ def test_the_key_covers_the_code_that_decides_verdicts(tmp_path, monkeypatch):
     checker = copy / "verify" / "checker.py"
     checker.write_text(checker.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert generate.key() != before
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("B", [3, kernels.runtime.MATMUL_F64_UP_TO + 1])  # both sides of the float64 switch
+def test_batched_matrix_vector_products_either_way(dtype, B):
+    rng = np.random.default_rng(B)
+    A, x, y = rng.standard_normal((B, 4, 3)).astype(dtype), rng.standard_normal((B, 3)).astype(dtype), \
+        rng.standard_normal((B, 4)).astype(dtype)
+    window_view = np.lib.stride_tricks.sliding_window_view(rng.standard_normal((B + 3, 3)).astype(dtype), 4, axis=0)
+    for M in (A, np.moveaxis(window_view, 2, 1)):  # contiguous, and a strided view as training passes
+        mv, vm = kernels.runtime.matvec(M, x), kernels.runtime.vecmat(y, M)
+        assert mv.dtype == vm.dtype == dtype and mv.shape == (B, 4) and vm.shape == (B, 3)
+        np.testing.assert_allclose(mv, [M[b] @ x[b] for b in range(B)], rtol=1e-5)
+        np.testing.assert_allclose(vm, [y[b] @ M[b] for b in range(B)], rtol=1e-5)

@@ -273,3 +273,18 @@ def test_shared_negatives_are_refused_where_they_cannot_be_drawn():
         make_trainer(planted_corpus(100), negatives="side")
     small = make_trainer([["a", "b", "c", "d", "a", "b", "c", "d"]] * 3, window=2, negative=2)
     assert small.config.negatives == "pair"  # auto falls back where a window may hold the whole vocabulary
+
+
+@pytest.mark.parametrize("exclude_centre_word", [False, True])
+def test_window_blocks_draw_negatives_outside_their_window(exclude_centre_word):
+    tr = make_trainer(planted_corpus(300), negatives="window", sample=1e-2, exclude_centre_word=exclude_centre_word)
+    blk = tr._sample(1)
+    w = tr.config.window
+    assert blk.negs.shape == (len(blk.ids), tr.config.negative) and blk.words == len(blk.ids) < blk.raw
+    padded = np.concatenate([np.full(w, -1), blk.ids, np.full(w, -1)])
+    words = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1)
+    assert (words[blk.slots] >= 0).all()  # a slot never reaches past the block
+    in_window = (blk.negs[:, :, None] == np.where(blk.slots, words, -2)[:, None, :]).any(axis=2)
+    assert not in_window.any()
+    centre_in_slots = (np.where(blk.slots, words, -2) == blk.ids[:, None]).any()
+    assert centre_in_slots != exclude_centre_word  # the planted corpus repeats words inside sentences

@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 8141ff03c20d2ca385db6740802c9a8b0a491a25e996e465d79a12c1eec24f0c
+# key: f81937a9d4653596a727798c35afadae80b03839c68806c0a2ad4c5a847f144b
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
@@ -72,12 +72,12 @@ def neg_sampling_factored(v_c, u_o, u_neg, with_loss=True):
     t5 = t4 / 2  # (1 + tanh(u_o @ v_c / 2)) / 2
     t6 = t5 - 1  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
     t7 = t6[:, None] * u_o  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o
-    t8 = (u_neg @ v_c[..., None])[..., 0]  # u_neg @ v_c
+    t8 = rt.matvec(u_neg, v_c)  # u_neg @ v_c
     t9 = t8 / 2  # u_neg @ v_c / 2
     t10 = np.tanh(t9)  # tanh(u_neg @ v_c / 2)
     t11 = 1 + t10  # 1 + tanh(u_neg @ v_c / 2)
     t12 = t11 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
-    t13 = (np.swapaxes(u_neg, -1, -2) @ t12[..., None])[..., 0]  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t13 = rt.matvec(np.swapaxes(u_neg, -1, -2), t12)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
     t14 = t7 + t13  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o + u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
     g_vc = t14
     c_uo = t6
@@ -131,21 +131,21 @@ def neg_sampling_shared_factored(v_c, u_ctx, u_neg, m, with_loss=True):
     (g_uctx[k] = c_uctx[k] * v_c; g_uneg[k] = c_uneg[k] * v_c)
     and the loss computed only when with_loss (else None): returns loss, g_vc, c_uctx, c_uneg.
     Printed from the claims listed in neg_sampling_shared."""
-    t1 = (u_ctx @ v_c[..., None])[..., 0]  # u_ctx @ v_c
+    t1 = rt.matvec(u_ctx, v_c)  # u_ctx @ v_c
     t2 = t1 / 2  # u_ctx @ v_c / 2
     t3 = np.tanh(t2)  # tanh(u_ctx @ v_c / 2)
     t4 = 1 + t3  # 1 + tanh(u_ctx @ v_c / 2)
     t5 = t4 / 2  # (1 + tanh(u_ctx @ v_c / 2)) / 2
     t6 = t5 - 1  # (1 + tanh(u_ctx @ v_c / 2)) / 2 - 1
     t7 = m * t6  # m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)
-    t8 = (np.swapaxes(u_ctx, -1, -2) @ t7[..., None])[..., 0]  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1))
+    t8 = rt.matvec(np.swapaxes(u_ctx, -1, -2), t7)  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1))
     t9 = m.sum(axis=-1)  # ones(M) @ m
-    t10 = (u_neg @ v_c[..., None])[..., 0]  # u_neg @ v_c
+    t10 = rt.matvec(u_neg, v_c)  # u_neg @ v_c
     t11 = t10 / 2  # u_neg @ v_c / 2
     t12 = np.tanh(t11)  # tanh(u_neg @ v_c / 2)
     t13 = 1 + t12  # 1 + tanh(u_neg @ v_c / 2)
     t14 = t13 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
-    t15 = (np.swapaxes(u_neg, -1, -2) @ t14[..., None])[..., 0]  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t15 = rt.matvec(np.swapaxes(u_neg, -1, -2), t14)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
     t16 = t9[:, None] * t15  # ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
     t17 = t8 + t16  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)) + ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
     t18 = t9[:, None] * t14  # ones(M) @ m * ((1 + tanh(u_neg @ v_c / 2)) / 2)

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 8141ff03c20d2ca385db6740802c9a8b0a491a25e996e465d79a12c1eec24f0c
+# key: f81937a9d4653596a727798c35afadae80b03839c68806c0a2ad4c5a847f144b
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

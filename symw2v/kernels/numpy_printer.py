@@ -175,8 +175,8 @@ ARITHMETIC = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
 
 # (rank a, a batched, rank b, b batched) -> (code, result rank). Batch axis b; vectors as in the
 # language (no orientation). An unbatched matrix meets a batch of vectors through one BLAS product;
-# a batch of matrices meets a batch of vectors through a stacked matmul (np.matmul's loop is about
-# twice as fast as the equivalent einsum on strided (B, M, d) views, measured at M = 5..11, d = 100).
+# a batch of matrices meets a batch of vectors through rt.matvec / rt.vecmat (stacked matmul or
+# einsum, whichever is faster at that dtype and batch size, measured).
 MATMUL_RULES: dict[tuple[int, bool, int, bool], Callable[[str, str], tuple[str, int]]] = {
     (1, False, 1, False): lambda a, b: (f"{a} @ {b}", 0),
     (1, True, 1, True): lambda a, b: (f"np.einsum('bi,bi->b', {a}, {b})", 0),
@@ -184,10 +184,10 @@ MATMUL_RULES: dict[tuple[int, bool, int, bool], Callable[[str, str], tuple[str, 
     (1, False, 1, True): lambda a, b: (f"{b} @ {a}", 0),
     (2, False, 1, False): lambda a, b: (f"{a} @ {b}", 1),
     (2, False, 1, True): lambda a, b: (f"{b} @ {_t(a)}", 1),
-    (2, True, 1, True): lambda a, b: (f"({a} @ {b}[..., None])[..., 0]", 1),
+    (2, True, 1, True): lambda a, b: (f"rt.matvec({a}, {b})", 1),
     (2, True, 1, False): lambda a, b: (f"{a} @ {b}", 1),
     (1, True, 2, False): lambda a, b: (f"{a} @ {b}", 1),
-    (1, True, 2, True): lambda a, b: (f"({a}[..., None, :] @ {b})[..., 0, :]", 1),
+    (1, True, 2, True): lambda a, b: (f"rt.vecmat({a}, {b})", 1),
     (1, False, 2, False): lambda a, b: (f"{a} @ {b}", 1),
     (2, False, 2, False): lambda a, b: (f"{a} @ {b}", 2),
 }
