@@ -3,10 +3,13 @@ refuted (or, for a transpose under the rows convention, rejected as a convention
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symw2v.verify.budget import BudgetExceeded, budget
 from symw2v.verify.checker import check_paths
 from tests.helpers import DERIVATIONS, NAIVE, NEG, verdicts_of
 
@@ -164,3 +167,17 @@ def test_every_claim_holds_exactly_at_random_concrete_shapes(case, level, seed):
     right = instantiate(result.at(ctx.components), at)
     difference = sp.expand(left - right)
     assert exactly_equal(left, right) or piecewise_is_zero(difference), (case, at.describe())
+
+
+def test_budget_fires_again_when_its_exception_is_swallowed():
+    """Python swallows an exception raised while a gc callback runs; the budget must not then let the
+    claim run unbounded."""
+    start = time.monotonic()
+    with budget(0.05):
+        try:
+            time.sleep(2)
+        except BudgetExceeded:
+            pass  # swallowed, as a gc callback would
+        with pytest.raises(BudgetExceeded):
+            time.sleep(2)
+    assert time.monotonic() - start < 1

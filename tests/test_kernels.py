@@ -368,3 +368,44 @@ def test_batched_matrix_vector_products_either_way(dtype, B):
         assert mv.dtype == vm.dtype == dtype and mv.shape == (B, 4) and vm.shape == (B, 3)
         np.testing.assert_allclose(mv, [M[b] @ x[b] for b in range(B)], rtol=1e-5)
         np.testing.assert_allclose(vm, [y[b] @ M[b] for b in range(B)], rtol=1e-5)
+
+
+def _printed(formula: str, env: dict):
+    from symw2v.kernels.numpy_printer import NumPyPrinter, Val
+
+    printer = NumPyPrinter({k: Val(k, *v) for k, v in env.items()})
+    value = printer.value(parse(formula))
+    return printer, value
+
+
+def test_dead_temporaries_are_reused_and_live_ones_never():
+    """reuse_dead writes an elementwise result into an operand temporary only where no later line
+    reads it, never into a parameter, an output or a buffer shared with a view; and the code it
+    prints computes the same numbers."""
+    env = {"x": (1, True), "y": (1, True)}
+    printer, v = _printed("exp(x * y - 1) / 2", env)
+    lines = printer.reuse_dead([*printer.lines, f"out = {v.code}"])
+    assert sum("out=" in line for line in lines) == 3  # -, exp, / each reuse the previous temporary
+    assert not any("out=x" in line or "out=y" in line for line in lines)  # parameters are never written
+    scope = {"np": np, "x": np.array([[1.0, 2.0]]), "y": np.array([[3.0, -1.0]])}
+    exec("\n".join(lines), scope)  # the printed statements as the generated module runs them
+    np.testing.assert_allclose(scope["out"], np.exp(scope["x"] * scope["y"] - 1) / 2)
+
+    printer, v = _printed("exp(x * y) + x * y", env)  # x * y is read twice: its last reader may reuse it
+    lines = printer.reuse_dead([*printer.lines, f"out = {v.code}"])
+    first_reader = next(line for line in lines if "np.exp" in line or "exp(" in line)
+    assert "out=" not in first_reader
+
+    printer, v = _printed("exp(x * y)", env)  # an output named by an assignment is kept
+    lines = printer.reuse_dead([*printer.lines, "kept = t1", f"out = {v.code}"])
+    assert not any("out=t1" in line for line in lines)
+
+    printer, v = _printed("exp(x)[i] * 2", {"x": (1, True), "i": (0, False, True)})  # t2 = t1[:, i] is a view
+    lines = printer.reuse_dead([*printer.lines, f"out = {v.code}"])
+    assert "[:, i]" in lines[1] and not any("out=" in line for line in lines)
+
+
+def test_generated_module_reuses_buffers_in_naive_softmax():
+    text = Path(kernels.GENERATED_FILE).read_text()
+    body = text[text.index("def naive_softmax(") : text.index("def neg_sampling_factored(")]
+    assert "np.exp(t5, out=t5)" in body and "rt.minus_onehot(t11, o, out=t11)" in body

@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: f81937a9d4653596a727798c35afadae80b03839c68806c0a2ad4c5a847f144b
+# key: 01aa4918642203ca383457e8e7800fb2a18267f69635844f2abfe44f9993dfaf
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
@@ -43,15 +43,15 @@ def naive_softmax(v_c, o, U):
     t1 = v_c @ U.T  # U @ v_c
     t2 = rt.pick(t1, o)  # (U @ v_c)[o]
     t3 = np.max(t1, axis=-1)  # max(U @ v_c)
-    t4 = t2 - t3  # (U @ v_c)[o] - max(U @ v_c)
-    t5 = t1 - t3[:, None]  # U @ v_c - max(U @ v_c)
-    t6 = np.exp(t5)  # exp(U @ v_c - max(U @ v_c))
+    t4 = np.subtract(t2, t3, out=t2)  # (U @ v_c)[o] - max(U @ v_c)
+    t5 = np.subtract(t1, t3[:, None], out=t1)  # U @ v_c - max(U @ v_c)
+    t6 = np.exp(t5, out=t5)  # exp(U @ v_c - max(U @ v_c))
     t7 = t6.sum(axis=-1)  # ones(n) @ exp(U @ v_c - max(U @ v_c))
     t8 = np.log(t7)  # log(ones(n) @ exp(U @ v_c - max(U @ v_c)))
-    t9 = t4 - t8  # (U @ v_c)[o] - max(U @ v_c) - log(ones(n) @ exp(U @ v_c - max(U @ v_c)))
-    t10 = -t9  # -((U @ v_c)[o] - max(U @ v_c) - log(ones(n) @ exp(U @ v_c - max(U @ v_c))))
-    t11 = t6 / t7[:, None]  # exp(U @ v_c - max(U @ v_c)) / (ones(n) @ exp(U @ v_c - max(U @ v_c)))
-    t12 = rt.minus_onehot(t11, o)  # exp(U @ v_c - max(U @ v_c)) / (ones(n) @ exp(U @ v_c - max(U @ v_c))) - onehot(o, V)
+    t9 = np.subtract(t4, t8, out=t4)  # (U @ v_c)[o] - max(U @ v_c) - log(ones(n) @ exp(U @ v_c - max(U @ v_c)))
+    t10 = np.negative(t9, out=t9)  # -((U @ v_c)[o] - max(U @ v_c) - log(ones(n) @ exp(U @ v_c - max(U @ v_c))))
+    t11 = np.divide(t6, t7[:, None], out=t6)  # exp(U @ v_c - max(U @ v_c)) / (ones(n) @ exp(U @ v_c - max(U @ v_c)))
+    t12 = rt.minus_onehot(t11, o, out=t11)  # exp(U @ v_c - max(U @ v_c)) / (ones(n) @ exp(U @ v_c - max(U @ v_c))) - onehot(o, V)
     t13 = t12 @ U  # U.T @ (exp(U @ v_c - max(U @ v_c)) / (ones(n) @ exp(U @ v_c - max(U @ v_c))) - onehot(o, V))
     t14 = t12.T @ v_c  # outer(exp(U @ v_c - max(U @ v_c)) / (ones(n) @ exp(U @ v_c - max(U @ v_c))) - onehot(o, V), v_c)
     loss = t10
@@ -67,28 +67,28 @@ def neg_sampling_factored(v_c, u_o, u_neg, with_loss=True):
     Printed from the claims listed in neg_sampling."""
     t1 = np.einsum('bi,bi->b', u_o, v_c)  # u_o @ v_c
     t2 = t1 / 2  # u_o @ v_c / 2
-    t3 = np.tanh(t2)  # tanh(u_o @ v_c / 2)
-    t4 = 1 + t3  # 1 + tanh(u_o @ v_c / 2)
-    t5 = t4 / 2  # (1 + tanh(u_o @ v_c / 2)) / 2
-    t6 = t5 - 1  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
+    t3 = np.tanh(t2, out=t2)  # tanh(u_o @ v_c / 2)
+    t4 = np.add(1, t3, out=t3)  # 1 + tanh(u_o @ v_c / 2)
+    t5 = np.divide(t4, 2, out=t4)  # (1 + tanh(u_o @ v_c / 2)) / 2
+    t6 = np.subtract(t5, 1, out=t5)  # (1 + tanh(u_o @ v_c / 2)) / 2 - 1
     t7 = t6[:, None] * u_o  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o
     t8 = rt.matvec(u_neg, v_c)  # u_neg @ v_c
     t9 = t8 / 2  # u_neg @ v_c / 2
-    t10 = np.tanh(t9)  # tanh(u_neg @ v_c / 2)
-    t11 = 1 + t10  # 1 + tanh(u_neg @ v_c / 2)
-    t12 = t11 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
+    t10 = np.tanh(t9, out=t9)  # tanh(u_neg @ v_c / 2)
+    t11 = np.add(1, t10, out=t10)  # 1 + tanh(u_neg @ v_c / 2)
+    t12 = np.divide(t11, 2, out=t11)  # (1 + tanh(u_neg @ v_c / 2)) / 2
     t13 = rt.matvec(np.swapaxes(u_neg, -1, -2), t12)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
-    t14 = t7 + t13  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o + u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t14 = np.add(t7, t13, out=t7)  # ((1 + tanh(u_o @ v_c / 2)) / 2 - 1) * u_o + u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
     g_vc = t14
     c_uo = t6
     c_uneg = t12
     loss = None
     if with_loss:
-        t15 = -t1  # -(u_o @ v_c)
-        t16 = np.logaddexp(0, t15)  # logaddexp(0, -(u_o @ v_c))
-        t17 = np.logaddexp(0, t8)  # logaddexp(0, u_neg @ v_c)
+        t15 = np.negative(t1, out=t1)  # -(u_o @ v_c)
+        t16 = np.logaddexp(0, t15, out=t15)  # logaddexp(0, -(u_o @ v_c))
+        t17 = np.logaddexp(0, t8, out=t8)  # logaddexp(0, u_neg @ v_c)
         t18 = t17.sum(axis=-1)  # ones(K) @ logaddexp(0, u_neg @ v_c)
-        t19 = t16 + t18  # logaddexp(0, -(u_o @ v_c)) + ones(K) @ logaddexp(0, u_neg @ v_c)
+        t19 = np.add(t16, t18, out=t16)  # logaddexp(0, -(u_o @ v_c)) + ones(K) @ logaddexp(0, u_neg @ v_c)
         loss = t19
     return loss, g_vc, c_uo, c_uneg
 
@@ -133,35 +133,35 @@ def neg_sampling_shared_factored(v_c, u_ctx, u_neg, m, with_loss=True):
     Printed from the claims listed in neg_sampling_shared."""
     t1 = rt.matvec(u_ctx, v_c)  # u_ctx @ v_c
     t2 = t1 / 2  # u_ctx @ v_c / 2
-    t3 = np.tanh(t2)  # tanh(u_ctx @ v_c / 2)
-    t4 = 1 + t3  # 1 + tanh(u_ctx @ v_c / 2)
-    t5 = t4 / 2  # (1 + tanh(u_ctx @ v_c / 2)) / 2
-    t6 = t5 - 1  # (1 + tanh(u_ctx @ v_c / 2)) / 2 - 1
-    t7 = m * t6  # m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)
+    t3 = np.tanh(t2, out=t2)  # tanh(u_ctx @ v_c / 2)
+    t4 = np.add(1, t3, out=t3)  # 1 + tanh(u_ctx @ v_c / 2)
+    t5 = np.divide(t4, 2, out=t4)  # (1 + tanh(u_ctx @ v_c / 2)) / 2
+    t6 = np.subtract(t5, 1, out=t5)  # (1 + tanh(u_ctx @ v_c / 2)) / 2 - 1
+    t7 = np.multiply(m, t6, out=t6)  # m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)
     t8 = rt.matvec(np.swapaxes(u_ctx, -1, -2), t7)  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1))
     t9 = m.sum(axis=-1)  # ones(M) @ m
     t10 = rt.matvec(u_neg, v_c)  # u_neg @ v_c
     t11 = t10 / 2  # u_neg @ v_c / 2
-    t12 = np.tanh(t11)  # tanh(u_neg @ v_c / 2)
-    t13 = 1 + t12  # 1 + tanh(u_neg @ v_c / 2)
-    t14 = t13 / 2  # (1 + tanh(u_neg @ v_c / 2)) / 2
+    t12 = np.tanh(t11, out=t11)  # tanh(u_neg @ v_c / 2)
+    t13 = np.add(1, t12, out=t12)  # 1 + tanh(u_neg @ v_c / 2)
+    t14 = np.divide(t13, 2, out=t13)  # (1 + tanh(u_neg @ v_c / 2)) / 2
     t15 = rt.matvec(np.swapaxes(u_neg, -1, -2), t14)  # u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2)
-    t16 = t9[:, None] * t15  # ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
-    t17 = t8 + t16  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)) + ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
-    t18 = t9[:, None] * t14  # ones(M) @ m * ((1 + tanh(u_neg @ v_c / 2)) / 2)
+    t16 = np.multiply(t9[:, None], t15, out=t15)  # ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
+    t17 = np.add(t8, t16, out=t8)  # u_ctx.T @ (m * ((1 + tanh(u_ctx @ v_c / 2)) / 2 - 1)) + ones(M) @ m * (u_neg.T @ ((1 + tanh(u_neg @ v_c / 2)) / 2))
+    t18 = np.multiply(t9[:, None], t14, out=t14)  # ones(M) @ m * ((1 + tanh(u_neg @ v_c / 2)) / 2)
     g_vc = t17
     c_uctx = t7
     c_uneg = t18
     loss = None
     if with_loss:
-        t19 = -t1  # -(u_ctx @ v_c)
-        t20 = np.logaddexp(0, t19)  # logaddexp(0, -(u_ctx @ v_c))
+        t19 = np.negative(t1, out=t1)  # -(u_ctx @ v_c)
+        t20 = np.logaddexp(0, t19, out=t19)  # logaddexp(0, -(u_ctx @ v_c))
         t21 = np.einsum('bi,bi->b', m, t20)  # m @ logaddexp(0, -(u_ctx @ v_c))
-        t22 = np.logaddexp(0, t10)  # logaddexp(0, u_neg @ v_c)
+        t22 = np.logaddexp(0, t10, out=t10)  # logaddexp(0, u_neg @ v_c)
         t23 = t22.sum(axis=-1)  # ones(K) @ logaddexp(0, u_neg @ v_c)
-        t24 = -t23  # -(ones(K) @ logaddexp(0, u_neg @ v_c))
-        t25 = t9 * t24  # ones(M) @ m * -(ones(K) @ logaddexp(0, u_neg @ v_c))
-        t26 = t21 - t25  # m @ logaddexp(0, -(u_ctx @ v_c)) - ones(M) @ m * -(ones(K) @ logaddexp(0, u_neg @ v_c))
+        t24 = np.negative(t23, out=t23)  # -(ones(K) @ logaddexp(0, u_neg @ v_c))
+        t25 = np.multiply(t9, t24, out=t9)  # ones(M) @ m * -(ones(K) @ logaddexp(0, u_neg @ v_c))
+        t26 = np.subtract(t21, t25, out=t21)  # m @ logaddexp(0, -(u_ctx @ v_c)) - ones(M) @ m * -(ones(K) @ logaddexp(0, u_neg @ v_c))
         loss = t26
     return loss, g_vc, c_uctx, c_uneg
 
@@ -173,7 +173,7 @@ def neg_sampling_shared(v_c, u_ctx, u_neg, m):
     v_c: (B, d) center vectors (stands for v_c)
     u_ctx: (B, M, d) the slots' outside vectors U[ctx] (any strides) (stands for U[ctx])
     u_neg: (B, K, d) sampled rows U[ws], shared by the window's pairs (stands for U[ws])
-    m: (B, M) slot weights: 1 for a pair of the window, 0 for an empty slot (stands for m)
+    m: (B, M) float slot weights: 1 for a pair of the window, 0 for an empty slot (stands for m)
 
     Returns:
     loss: (B,)

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: f81937a9d4653596a727798c35afadae80b03839c68806c0a2ad4c5a847f144b
+# key: 01aa4918642203ca383457e8e7800fb2a18267f69635844f2abfe44f9993dfaf
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -196,6 +196,7 @@ def _kernel_source(spec: KernelSpec, ver: _Verifier, rewriter, rule_verdicts) ->
         body += ["    loss = None", "    if with_loss:", *(f"        {line}" for line in loss_lines)]
     names = [factored.get(o.name, (o.name,))[0] for o in spec.outputs]
     body.append(f"    return {', '.join(names)}")
+    body = printer.reuse_dead(body)
     doc = (
         f'    """{spec.summary}\n\n    Parameters (never modified):\n{params}\n\n    Returns:\n'
         + "\n".join(doc_outputs)

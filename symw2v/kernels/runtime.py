@@ -1,6 +1,6 @@
 """Small helpers the generated module calls (hand-written, each a few lines of NumPy).
 
-No helper modifies its arguments.
+No helper modifies its arguments, except an ``out`` it is given.
 """
 
 from __future__ import annotations
@@ -13,10 +13,14 @@ def pick(x: np.ndarray, i: np.ndarray) -> np.ndarray:
     return x[np.arange(x.shape[0]), i]
 
 
-def minus_onehot(x: np.ndarray, i) -> np.ndarray:
+def minus_onehot(x: np.ndarray, i, out: np.ndarray | None = None) -> np.ndarray:
     """``x - onehot(i, n)`` without building the one-hot: a copy of x with 1 taken from entry i
-    (per example when x is a batch (B, n) and i a batch of indices (B,))."""
-    out = np.array(x, copy=True)
+    (per example when x is a batch (B, n) and i a batch of indices (B,)); into ``out`` if given
+    (the generated code passes ``out=x`` when x is a temporary read nowhere after)."""
+    if out is None:
+        out = np.array(x, copy=True)
+    elif out is not x:
+        out[...] = x
     if out.ndim == 2:
         out[np.arange(out.shape[0]), i] -= 1
     else:

@@ -116,7 +116,7 @@ KERNELS: tuple[KernelSpec, ...] = (
             Param("v_c", "v_c", 1, True, "(B, d) center vectors"),
             Param("u_ctx", "U[ctx]", 2, True, "(B, M, d) the slots' outside vectors U[ctx] (any strides)"),
             Param("u_neg", "U[ws]", 2, True, "(B, K, d) sampled rows U[ws], shared by the window's pairs"),
-            Param("m", "m", 1, True, "(B, M) slot weights: 1 for a pair of the window, 0 for an empty slot"),
+            Param("m", "m", 1, True, "(B, M) float slot weights: 1 for a pair of the window, 0 for an empty slot"),
         ),
         (
             Output("loss", "j_window_shared.toml", "j.loss", shape="(B,)"),

@@ -20,6 +20,9 @@ def budget(seconds: float | None):
         return
 
     def expire(signum, frame):
+        # re-armed first: an exception raised while a gc callback runs is swallowed by Python
+        # ("Exception ignored in ..."), and the block would then run unbounded
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise BudgetExceeded
 
     previous = signal.signal(signal.SIGALRM, expire)
