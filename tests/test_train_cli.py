@@ -47,6 +47,8 @@ def test_train_writes_vectors_that_eval_and_plot_read(tmp_path, corpus):
         (b"in the beginning\n", ["--window", "5"], "smaller than one window"),
         (b"good line\nbad \xff\xfe byte\n", [], "invalid UTF-8 at line 2"),
         (b"a b c a b c a b c\n", ["--negative", "5"], "too small for 5 negatives"),
+        (b"a b c d a b c d\n", ["--negative", "2", "--negatives", "window", "--backend", "numpy"], "no word to draw"),
+        (b"a b c d e f a b c d e f\n", ["--negatives", "window", "--loss", "softmax"], "use --negatives pair"),
     ],
 )
 def test_bad_input_stops_cleanly(tmp_path, content, extra, message):
@@ -57,6 +59,14 @@ def test_bad_input_stops_cleanly(tmp_path, content, extra, message):
     assert r.exit_code == 2, r.output
     assert message in r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]  # nothing written, no temp file
+
+
+@pytest.mark.parametrize(("extra", "said"), [([], "negatives per window, minibatch 512 window(s)"),
+                                             (["--negatives", "pair"], "negatives per pair, minibatch 1024 pair(s)")])
+def test_train_says_who_shares_the_negatives(tmp_path, corpus, extra, said):
+    r = run("train", corpus, "-o", tmp_path / "v.bin", "--quiet", "--backend", "numpy", *SMALL, *extra)
+    assert r.exit_code == 0, r.output
+    assert said in r.output
 
 
 def test_missing_corpus_and_preset_without_corpus(tmp_path):
