@@ -246,7 +246,7 @@ def test_window_step_is_the_generated_window_gradient_scattered():
     counted), i.e. the positional fold and the single scatter lose nothing."""
     tr = make_trainer(planted_corpus(60), negatives="window", batch=1000, dim=5)
     tr.W_out[:] = np.random.default_rng(4).standard_normal(tr.W_out.shape).astype(np.float32) * 0.3
-    blk = tr._sample(0)
+    blk = tr.blocks.sample(0)
     w, rate = tr.config.window, 0.1
     halo = np.concatenate([np.zeros(w, blk.ids.dtype), blk.ids, np.zeros(w, blk.ids.dtype)])
     weights = blk.slots.astype(np.float32)
@@ -278,7 +278,7 @@ def test_shared_negatives_are_refused_where_they_cannot_be_drawn():
 @pytest.mark.parametrize("exclude_centre_word", [False, True])
 def test_window_blocks_draw_negatives_outside_their_window(exclude_centre_word):
     tr = make_trainer(planted_corpus(300), negatives="window", sample=1e-2, exclude_centre_word=exclude_centre_word)
-    blk = tr._sample(1)
+    blk = tr.blocks.sample(1)
     w = tr.config.window
     assert blk.negs.shape == (len(blk.ids), tr.config.negative) and blk.words == len(blk.ids) < blk.raw
     padded = np.concatenate([np.full(w, -1), blk.ids, np.full(w, -1)])

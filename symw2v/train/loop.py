@@ -1,32 +1,31 @@
 """The skip-gram training loop, powered only by the generated kernels of ``symw2v.kernels``.
 
-Every gradient comes from ``kernels.neg_sampling_factored`` or ``kernels.naive_softmax`` (generated
-from the verified claims); every sparse update goes through ``kernels.scatter_rows`` or
-``kernels.scatter_scaled_rows`` (which count repeated rows). This module only gathers rows, draws
-the randomness, scales by the learning rate and schedules; it differentiates nothing.
+Every gradient comes from ``kernels.neg_sampling_factored``, ``kernels.neg_sampling_shared_factored``
+or ``kernels.naive_softmax`` (generated from the verified claims); every sparse update goes through
+``kernels.scatter_rows`` or ``kernels.scatter_scaled_rows`` (which count repeated rows). This module
+gathers rows, scales by the learning rate and schedules; it differentiates nothing, and the
+randomness comes from :mod:`symw2v.train.blocks`.
 
-Two ways to walk the corpus:
+How a block trains (every gradient applied with the full learning rate, as word2vec's SGD, all
+examples of a minibatch at the same parameter values):
 
-* **epochs** (word2vec's): each epoch walks the corpus in *blocks* of about ``block_words`` words
-  (cut at sentence starts); a block is subsampled, gets its dynamic windows, its (centre, context)
-  pairs are shuffled and cut into minibatches of ``batch`` pairs, each pair gets ``negative``
-  negatives. A pair's gradient is applied with the full learning rate (as word2vec's per-pair SGD),
-  all pairs of a minibatch at the same parameter values. The default minibatch is the backend's:
-  1024 pairs for NumPy (the fastest measured), 1 pair for Numba (word2vec's own per-pair SGD, and
-  the fastest there: a pair's rows are still in cache when it is applied). The reported loss is the
-  mean over every ``loss_every``-th pair (an unbiased estimate: the six logaddexp of every pair
-  would add about a quarter to a Numba pair). A minibatch with a non-finite sampled loss or a NaN in
-  any gradient factor is not applied and stops the run (DivergedError), as do non-finite
-  parameters at the end.
-* **iterations** (the CS224N course's): iteration ``t`` draws ``centres`` random centre words of a
-  subsampled copy of the corpus, each with its own window; the minibatch loss is the sum over
-  context words averaged over the centres, and the gradient is scaled the same way.
+* **pairs** (epoch mode, per-pair negatives): minibatches of ``batch`` shuffled pairs. The default is
+  the backend's: 1,024 pairs with NumPy, 1 pair with Numba (word2vec's own per-pair SGD, and the
+  fastest there: a pair's rows are still in cache when it is applied); with Numba a whole block is
+  one call of the generated driver ``neg_sampling_sgd``.
+* **windows** (epoch mode, negatives shared by a window; NumPy): minibatches of ``batch`` consecutive
+  centre windows (512 by default); the windows' outside rows are one gather of the positions they
+  cover, seen through a strided view, and their gradients are folded back onto those positions.
+* **iterations** (the CS224N course's): minibatch ``t`` is ``centres`` random centres with their
+  windows; its loss is summed over context words and averaged over the centres, and the gradient is
+  scaled the same way.
 
-Reproducibility and exact resume: all randomness of block ``g`` comes from
-``numpy.random.default_rng([seed, mode, epoch, block])``, so a block depends only on the seed,
-its number and the parameters it starts from. A checkpoint taken between blocks therefore resumes
-to bit-identical parameters. It also lets :meth:`Trainer.run` sample block ``g + 1`` in a second
-thread while block ``g`` trains (the Numba driver releases the GIL): the result is the same.
+The reported loss is the mean over the pairs of every ``loss_every``-th pair (or window): an unbiased
+estimate that saves the six logaddexp of every Numba pair. A minibatch with a non-finite loss or a
+NaN in any gradient factor is not applied and stops the run (DivergedError), as do non-finite
+parameters at the end. Blocks depend only on their number, so :meth:`Trainer.run` draws block
+``g + 1`` in a second thread while block ``g`` trains (the Numba driver releases the GIL), and a
+checkpoint taken between blocks resumes to bit-identical parameters.
 """
 
 from __future__ import annotations
@@ -42,10 +41,8 @@ from types import ModuleType
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .sampling import UnigramSampler, keep_probabilities, window_pairs, window_slots
+from .blocks import Block, BlockSampler, WindowBlock
 from .vocab import Vocab
-
-EPOCH_MODE, ITERATION_MODE = 1, 2
 
 
 class TrainingError(ValueError):
@@ -126,34 +123,6 @@ NEGATIVES = ("auto", "pair", "window")
 DEFAULT_BATCH = {("numpy", "pair"): 1024, ("numba", "pair"): 1, ("numpy", "window"): 512}
 
 
-@dataclass
-class Block:
-    """The randomness of one block, drawn before it trains: pairs (``centre[p]``, ``context[p]``)
-    with negatives ``negs[p]`` (None for naive softmax), cut into minibatches at ``bounds``
-    (iteration mode; epoch mode cuts at every ``batch`` pairs); ``raw`` corpus words walked and
-    ``words`` effective words (after subsampling)."""
-
-    centre: np.ndarray
-    context: np.ndarray
-    negs: np.ndarray | None
-    raw: int
-    words: int
-    bounds: np.ndarray | None = None
-
-
-@dataclass
-class WindowBlock:
-    """The randomness of one block when a window shares its negatives: the subsampled ``ids`` (n,)
-    in corpus order, ``slots`` (n, 2 window + 1) -- slot j of centre t, position t + j - window,
-    holds one of its context words -- and ``negs`` (n, K); ``raw`` and ``words`` as in :class:`Block`."""
-
-    ids: np.ndarray
-    slots: np.ndarray
-    negs: np.ndarray
-    raw: int
-    words: int
-
-
 def numba_installed() -> bool:
     return importlib.util.find_spec("numba") is not None
 
@@ -188,18 +157,8 @@ class Trainer:
         c.negatives = self._resolve_negatives()
         c.batch = c.batch or DEFAULT_BATCH[c.backend, c.negatives]  # resolved, so the fingerprint pins it
         self.fused = self.kernels.numba_module() if c.backend == "numba" else None
-        self.keep = keep_probabilities(vocab.counts, c.sample, c.subsample)
-        self.sampler = UnigramSampler(vocab.counts) if c.loss == "neg" else None
-        self.sentence_of = np.repeat(np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets))
-        if c.iterations > 0:
-            self.blocks_per_epoch = -(-c.iterations // c.block_iterations)
-            self.total_blocks = self.blocks_per_epoch
-        else:
-            marks = np.arange(0, len(stream), c.block_words)
-            starts = np.unique(offsets[np.searchsorted(offsets, marks)])
-            self.block_starts = np.append(starts[starts < len(stream)], len(stream))
-            self.blocks_per_epoch = len(self.block_starts) - 1
-            self.total_blocks = self.blocks_per_epoch * c.epochs
+        self.blocks = BlockSampler(c, vocab.counts, stream, offsets)
+        self.total_blocks = self.blocks.total_blocks
         rng = np.random.default_rng([c.seed, 0])
         V, d = len(vocab), c.dim
         self.W_in = ((rng.random((V, d)) - 0.5) / d).astype(self.dtype)
@@ -379,42 +338,6 @@ class Trainer:
         )
 
     # ---------------------------------------------------------------- blocks
-    def _subsampled_block(self, g: int) -> tuple[np.random.Generator, np.ndarray, np.ndarray, int]:
-        """Block ``g``'s generator, then its word ids and sentence numbers after subsampling, and its
-        corpus words walked."""
-        c = self.config
-        epoch, b = divmod(g, self.blocks_per_epoch)
-        rng = np.random.default_rng([c.seed, EPOCH_MODE, epoch, b])
-        lo, hi = int(self.block_starts[b]), int(self.block_starts[b + 1])
-        ids, sent = self.stream[lo:hi], self.sentence_of[lo:hi]
-        kept = rng.random(hi - lo, dtype=np.float32) < self.keep[ids]
-        return rng, ids[kept], sent[kept], hi - lo
-
-    def _sample_epoch_block(self, g: int) -> Block:
-        c = self.config
-        rng, ids, sent, raw = self._subsampled_block(g)
-        _, cpos, xpos = window_pairs(sent, c.window, rng.integers(1, c.window + 1, size=len(ids)))
-        order = rng.permutation(len(cpos))
-        centre, context = ids[cpos[order]], ids[xpos[order]]
-        if c.exclude_centre_word:
-            keep = centre != context
-            centre, context = centre[keep], context[keep]
-        negs = self.sampler.draw_excluding(rng, context, c.negative) if self.sampler else None
-        return Block(centre, context, negs, raw, len(ids))
-
-    def _sample_window_block(self, g: int) -> WindowBlock:
-        """Windows in corpus order (as word2vec walks them); each draws K negatives, none of them a
-        context word of its window (as word2vec skips a negative equal to the pair's)."""
-        c, w = self.config, self.config.window
-        rng, ids, sent, raw = self._subsampled_block(g)
-        slots = window_slots(sent, w, rng.integers(1, w + 1, size=len(ids)))
-        padded = np.concatenate([np.full(w, -1, ids.dtype), ids, np.full(w, -1, ids.dtype)])
-        words = sliding_window_view(padded, 2 * w + 1)  # words[t, j]: the word in slot j of centre t
-        if c.exclude_centre_word:
-            slots &= words != ids[:, None]
-        context = np.where(slots, words, -1)
-        return WindowBlock(ids, slots, self.sampler.draw_excluding(rng, context, c.negative), raw, len(ids))
-
     def _train_epoch_block(self, blk: Block) -> None:
         c, st = self.config, self.state
         n_pairs, total_words = len(blk.centre), len(self.stream) * c.epochs
@@ -485,30 +408,6 @@ class Trainer:
             self.kernels.scatter_rows(self.W_in, centre, g_vc)
         return total, int(weights[sampled].sum())
 
-    def _sample_iteration_block(self, g: int) -> Block:
-        c = self.config
-        rng = np.random.default_rng([c.seed, ITERATION_MODE, 0, g])
-        kept = rng.random(len(self.stream), dtype=np.float32) < self.keep[self.stream]
-        ids, sent = self.stream[kept], self.sentence_of[kept]
-        # as the course's getRandomContext: a uniform sentence among those with >= 2 words left
-        # after subsampling, then a uniform position in it
-        lengths = np.bincount(sent, minlength=len(self.offsets) - 1)
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        eligible = np.flatnonzero(lengths >= 2)
-        if len(eligible) == 0:
-            eligible = np.flatnonzero(lengths >= 1)
-        n_it = min(c.block_iterations, c.iterations - g * c.block_iterations)
-        chosen = eligible[rng.integers(0, len(eligible), size=n_it * c.centres)]
-        positions = starts[chosen] + (rng.random(len(chosen)) * lengths[chosen]).astype(np.int64)
-        rows, cpos, xpos = window_pairs(sent, c.window, rng.integers(1, c.window + 1, size=len(positions)), positions)
-        centre, context = ids[cpos], ids[xpos]
-        if c.exclude_centre_word:
-            keep = centre != context
-            rows, centre, context = rows[keep], centre[keep], context[keep]
-        negs = self.sampler.draw_excluding(rng, context, c.negative) if self.sampler else None
-        bounds = np.searchsorted(rows, np.arange(n_it + 1) * c.centres)
-        return Block(centre, context, negs, n_it * c.centres, n_it * c.centres, bounds)
-
     def _train_iteration_block(self, blk: Block) -> None:
         c, st = self.config, self.state
         bounds, n_it = blk.bounds, len(blk.bounds) - 1
@@ -532,13 +431,7 @@ class Trainer:
         st.pairs += len(blk.centre)
         st.raw_words += blk.raw
 
-    def _sample(self, g: int) -> Block | WindowBlock:
-        c = self.config
-        if c.iterations > 0:
-            return self._sample_iteration_block(g)
-        return self._sample_epoch_block(g) if c.negatives == "pair" else self._sample_window_block(g)
-
-    def _train(self, blk: Block) -> None:
+    def _train(self, blk: Block | WindowBlock) -> None:
         st = self.state
         st.loss_sum, st.loss_count = 0.0, 0
         if self.config.iterations > 0:
@@ -552,7 +445,7 @@ class Trainer:
         st.block += 1
 
     def run_block(self) -> None:
-        self._train(self._sample(self.state.block))
+        self._train(self.blocks.sample(self.state.block))
 
     def run(self, on_block=None, max_blocks: int | None = None) -> None:
         """Train to the end (or ``max_blocks`` more blocks); ``on_block(trainer)`` after each block.
@@ -560,11 +453,11 @@ class Trainer:
         number, so the result is that of :meth:`run_block` in a loop)."""
         last = self.total_blocks if max_blocks is None else min(self.total_blocks, self.state.block + max_blocks)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="symw2v-sample") as pool:
-            ahead = pool.submit(self._sample, self.state.block) if self.state.block < last else None
+            ahead = pool.submit(self.blocks.sample, self.state.block) if self.state.block < last else None
             while ahead is not None:
                 blk = ahead.result()
                 following = self.state.block + 1
-                ahead = pool.submit(self._sample, following) if following < last else None
+                ahead = pool.submit(self.blocks.sample, following) if following < last else None
                 self._train(blk)
                 if on_block is not None:
                     on_block(self)
