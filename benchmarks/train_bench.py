@@ -130,6 +130,27 @@ def step_parts(batch: int, reps: int = 30) -> dict[str, float]:
     return times
 
 
+def block_parts(sentences, negatives: str, blocks: int = 20) -> tuple[float, float]:
+    """Microseconds per effective word of the NumPy path on the first ``blocks`` blocks of the
+    corpus: drawing the blocks (``BlockSampler.sample``; the loop does it in a second thread) and
+    training them (the generated kernels, gathers and scatters)."""
+    from symw2v.train.loop import TrainConfig, Trainer
+    from symw2v.train.vocab import Vocab
+
+    vocab = Vocab.build(sentences, PARAMS["min_count"])
+    tr = Trainer(TrainConfig(**PARAMS, epochs=1, backend="numpy", negatives=negatives), vocab, *vocab.encode(sentences))
+    tr._train(tr.blocks.sample(tr.total_blocks - 1))  # warm up: buffers, the generated module
+    t = time.perf_counter()
+    drawn = [tr.blocks.sample(g) for g in range(blocks)]
+    sampling = time.perf_counter() - t
+    t = time.perf_counter()
+    for blk in drawn:
+        tr._train(blk)
+    training = time.perf_counter() - t
+    words = sum(b.words for b in drawn)
+    return sampling / words * 1e6, training / words * 1e6
+
+
 def spread(values) -> str:
     v = np.asarray(values)
     return f"{v.mean():.3f} ({v.min():.3f}..{v.max():.3f})"
@@ -175,6 +196,10 @@ def main() -> None:
     for batch in (256, 1024):
         parts = ", ".join(f"{k} {v:.2f}" for k, v in step_parts(batch).items())
         print(f"one NumPy step with per-pair negatives, {batch} pairs, µs per pair: {parts}")
+    for negatives in ("window", "pair"):
+        sampling, training = block_parts(sentences, negatives)
+        print(f"NumPy, negatives per {negatives}, µs per effective word: drawing the blocks {sampling:.2f}, "
+              f"training them {training:.2f}")
     if args.speed_only:
         return
 
