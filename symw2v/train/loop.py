@@ -398,10 +398,10 @@ class Trainer:
             g_vc, c_ctx, c_neg = (_scale(g, step) for g in (g_vc, c_ctx, c_neg))
             # slot row c_ctx[b, j] * v_c[b] belongs to position b + j: folded per position first, then
             # scattered with the sample rows c_neg[b, k] * v_c[b] in one call
-            folded = self.kernels.fold_window_rows(c_ctx, v_c)
+            folded = self.kernels.fold_window_rows(c_ctx, v_c)  # one row per halo position
             n = len(folded)
             self.kernels.scatter_scaled_rows(
-                self.W_out, np.concatenate([halo[:n], negs.reshape(-1)]),
+                self.W_out, np.concatenate([halo, negs.reshape(-1)]),
                 np.concatenate([np.ones(n, self.dtype), c_neg.reshape(-1)]), np.concatenate([folded, v_c]),
                 np.concatenate([np.arange(n), n + np.repeat(np.arange(len(centre)), negs.shape[1])]),
             )
