@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 01aa4918642203ca383457e8e7800fb2a18267f69635844f2abfe44f9993dfaf
+# key: c375331ea5af11830b91b81adb22d55ea8856d13f94af3ecd26c02314343d40d
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

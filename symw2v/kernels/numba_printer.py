@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..language.printer import to_text
 from ..language.syntax import Binary, Call, Name, Node, Number, Transpose, Unary
-from .numpy_printer import ARITHMETIC, STABILITY_HINTS, PrintError, _number
+from .numpy_printer import ARITHMETIC, STABILITY_HINTS, PrintError, _number, is_ones_matmul
 
 
 @dataclass(frozen=True)
@@ -289,13 +289,6 @@ NODE_RULES: dict[type, Callable[[NumbaPrinter, Node], NVal]] = {
 }
 
 
-def _is_call(node: Node, func: str) -> bool:
-    return isinstance(node, Call) and node.func == func
-
-
 SPECIAL_FORMS: list[tuple[Callable[[Node], bool], Callable[[NumbaPrinter, Node], NVal]]] = [
-    (
-        lambda n: isinstance(n, Binary) and n.op == "@" and _is_call(n.left, "ones"),
-        NumbaPrinter.ones_matmul,
-    ),
+    (is_ones_matmul, NumbaPrinter.ones_matmul),
 ]

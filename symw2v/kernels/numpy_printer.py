@@ -315,14 +315,16 @@ def _is_call(node: Node, func: str) -> bool:
     return isinstance(node, Call) and node.func == func
 
 
+def is_ones_matmul(node: Node) -> bool:
+    """``ones(n) @ x``: a sum, printed as one (both targets)."""
+    return isinstance(node, Binary) and node.op == "@" and _is_call(node.left, "ones")
+
+
 # (predicate, rule), tried before NODE_RULES: forms with a cheaper NumPy spelling than their parts.
 SPECIAL_FORMS: list[tuple[Callable[[Node], bool], Callable[[NumPyPrinter, Node], Val]]] = [
     (
         lambda n: isinstance(n, Binary) and n.op == "-" and _is_call(n.right, "onehot"),
         NumPyPrinter.minus_onehot,
     ),
-    (
-        lambda n: isinstance(n, Binary) and n.op == "@" and _is_call(n.left, "ones"),
-        NumPyPrinter.ones_matmul,
-    ),
+    (is_ones_matmul, NumPyPrinter.ones_matmul),
 ]

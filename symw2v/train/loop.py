@@ -338,13 +338,18 @@ class Trainer:
         )
 
     # ---------------------------------------------------------------- blocks
+    def _minibatch_rates(self, n: int, raw: int) -> tuple[np.ndarray, np.ndarray]:
+        """Epoch mode: where the minibatches of a block of ``n`` examples (``raw`` corpus words) start,
+        and each one's learning rate (the linear decay by the corpus fraction walked before it)."""
+        c, st = self.config, self.state
+        starts = np.arange(0, n, c.batch)
+        fractions = (st.raw_words + raw * starts / max(n, 1)) / (len(self.stream) * c.epochs)
+        return starts, self.learning_rate(fractions, st.iteration + np.arange(len(starts)))
+
     def _train_epoch_block(self, blk: Block) -> None:
         c, st = self.config, self.state
-        n_pairs, total_words = len(blk.centre), len(self.stream) * c.epochs
-        every = c.loss_every
-        starts = np.arange(0, n_pairs, c.batch)
-        fractions = (st.raw_words + blk.raw * starts / max(n_pairs, 1)) / total_words
-        rates = self.learning_rate(fractions, st.iteration + np.arange(len(starts)))
+        n_pairs, every = len(blk.centre), c.loss_every
+        starts, rates = self._minibatch_rates(n_pairs, blk.raw)
         if self.fused is not None:
             st.loss_sum += float(self._fused_steps(blk, np.append(starts, n_pairs), rates, every).sum())
         else:
@@ -360,10 +365,8 @@ class Trainer:
 
     def _train_window_block(self, blk: WindowBlock) -> None:
         c, st, w = self.config, self.state, self.config.window
-        n, total_words = len(blk.ids), len(self.stream) * c.epochs
-        starts = np.arange(0, n, c.batch)
-        fractions = (st.raw_words + blk.raw * starts / max(n, 1)) / total_words
-        rates = self.learning_rate(fractions, st.iteration + np.arange(len(starts)))
+        n = len(blk.ids)
+        starts, rates = self._minibatch_rates(n, blk.raw)
         halo = np.concatenate([np.zeros(w, blk.ids.dtype), blk.ids, np.zeros(w, blk.ids.dtype)])
         weights = blk.slots.astype(self.dtype)
         for j, rate in zip(starts, rates, strict=True):
