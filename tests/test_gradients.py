@@ -39,16 +39,13 @@ def _loss_and_gradient(file: str, claim_id: str):
 
 @given(
     case=st.sampled_from(GRADIENTS),
-    level=st.sampled_from([1, 2]),
+    pick=st.integers(0, 100),
     seed=st.integers(0, 10**6),
-    repeat=st.booleans(),
 )
-def test_automatic_gradient_matches_central_differences(case, level, seed, repeat):
+def test_automatic_gradient_matches_central_differences(case, pick, seed):
     loss, grad, wrt, ctx = _loss_and_gradient(*case)
-    found = instances(
-        ctx.sizes, ctx.index_ranges, ctx.list_shapes, ctx.assumptions, levels=(level,), seed=seed
-    )
-    inst = found[-1] if repeat else found[0]  # the last draw forces repeats where allowed
+    found = instances(ctx.sizes, ctx.index_ranges, ctx.list_shapes, ctx.assumptions, seed=seed)
+    inst = found[pick % len(found)]  # degenerate, small, generic, and every coincidence pattern
     rng = random.Random(seed)
     comp = tuple(rng.randrange(int(n.xreplace(inst.sizes))) for n in grad.shape)
     at = Instance(

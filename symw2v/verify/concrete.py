@@ -2,9 +2,9 @@
 
 An :class:`Instance` fixes every size (V, d, K, ...), every free index (o, s, ...) and every
 index list (ws = (2, 2, 1)); :func:`instantiate` then unrolls all sums, leaving an explicit
-expression in array entries such as ``U[1, 0]``. Equality at an instance is decided exactly
-by :func:`symw2v.verify.rational.cancel_form`; a difference is confirmed numerically at 30
-digits with small integer entries before it is reported.
+expression in array entries such as ``U[1, 0]``. Equality at an instance is decided by
+random-point identity testing of the rational form (:func:`exactly_equal`); a difference is
+confirmed numerically at 30 digits with small integer entries before it is reported.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..symbolic.assumptions import Assumptions
-from .rational import cancel_form
+from . import pit
+from .piecewise import cases
+from .rational import RationalForm
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class Instance:
     sizes: dict[sp.Symbol, int]
     indices: dict[sp.Symbol, int]
     lists: dict[sp.IndexedBase, tuple[int, ...]]
+
+    @property
+    def degenerate(self) -> bool:
+        """Every size is 1: sides that differ may both be 0 (or 0/0) here, so such an
+        instance is never the only witness of a verdict."""
+        return bool(self.sizes) and all(v == 1 for v in self.sizes.values())
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in self.sizes.items()]
@@ -39,38 +47,158 @@ class Instance:
         }
 
 
+@dataclass(frozen=True)
+class Atom:
+    """One index value an instance fixes: a free index (``o``) or an entry of a list (``ws[2]``)."""
+
+    key: sp.Symbol | tuple[sp.IndexedBase, int]
+    size: sp.Expr  # the range it is drawn from
+
+
 def instances(
     sizes: list[sp.Symbol],
     index_ranges: dict[sp.Symbol, sp.Expr],
     list_shapes: dict[sp.IndexedBase, tuple[sp.Expr, sp.Expr]],
     assumptions: Assumptions,
-    levels: tuple[int, ...] = (1, 2, 3),
+    constants: frozenset[int] = frozenset(),
     seed: int = 0,
 ) -> list[Instance]:
-    """Small instances in increasing size satisfying the assumptions: per level one random
-    draw and, where an index list may repeat, one draw with every entry equal."""
+    """Instances that can tell index and size substitutions apart, smallest first.
+
+    Sizes: all 1 (degenerate, cheapest), then distinct small sizes (2, 3, 4, ...) with a random
+    and a repeated draw, then the *generic* sizes: pairwise distinct and large enough that every
+    free index and list entry can take a value of its own, distinct from every constant index
+    the claim writes (``ws[0]``, ``yhat[0]``). At the generic sizes: the all-distinct pattern,
+    then for every pair of atoms of one range (and every atom with every constant) the pattern
+    where just that pair coincides, and every list with all entries equal. Once sizes are fixed,
+    a claim's value depends on index values only through which of them are equal (relabelling a
+    range permutes the free array entries), so these patterns make every pair of index
+    expressions that can differ differ somewhere and every pair that can coincide coincide
+    somewhere. Every instance satisfies the assumptions; patterns that cannot are skipped."""
     rng = random.Random(seed)
     out: list[Instance] = []
-    for level in levels:
-        concrete = {s: level for s in sizes}
-        constrained = {e for e, _ in assumptions.not_in} | {e for p in assumptions.unequal for e in p}
-        ranges = {r for _, r in list_shapes.values()}
-        ranges |= {r for s, r in index_ranges.items() if s in constrained}
-        ranges -= {n for n, _ in list_shapes.values()}  # growing a length would not help
-        for _ in range(8):  # grow the ranges indices draw from until the assumptions can hold
-            draws = [_draw(rng, concrete, index_ranges, list_shapes, assumptions, False)]
-            if any(b not in assumptions.distinct for b in list_shapes):
-                draws.append(_draw(rng, concrete, index_ranges, list_shapes, assumptions, True))
-            draws = [d for d in draws if d is not None]
-            if draws:
-                break
-            for r in ranges:
-                if isinstance(r, sp.Symbol):
-                    concrete[r] += 1
-        for d in draws:
-            if d not in out:
-                out.append(d)
+    seen: set[tuple] = set()
+
+    def add(inst: Instance | None) -> None:
+        if inst is None or not assumptions.holds({b: list(x) for b, x in inst.lists.items()}, inst.indices):
+            return
+        key = _pattern(inst, constants)
+        if key not in seen:
+            seen.add(key)
+            out.append(inst)
+
+    add(_generic(dict.fromkeys(sizes, 1), index_ranges, list_shapes, constants))
+    small = {s: 2 + n for n, s in enumerate(sizes)}
+    for repeat in (False, True):
+        add(_draw(rng, small, index_ranges, list_shapes, assumptions, repeat))
+    generic = generic_sizes(sizes, index_ranges, list_shapes, constants)
+    base = _generic(generic, index_ranges, list_shapes, constants)
+    add(base)
+    atoms = _atoms(generic, index_ranges, list_shapes)
+    for a, b in itertools.combinations(atoms, 2):
+        if a.size == b.size:
+            add(_with(base, {b.key: _value(base, a.key)}))
+    for a in atoms:
+        for c in sorted(constants):
+            if c < int(a.size.xreplace(generic)):
+                add(_with(base, {a.key: c}))
+    for b, values in base.lists.items():
+        add(_with(base, {(b, n): values[0] for n in range(len(values))}))
     return out
+
+
+def generic_sizes(
+    sizes: list[sp.Symbol],
+    index_ranges: dict[sp.Symbol, sp.Expr],
+    list_shapes: dict[sp.IndexedBase, tuple[sp.Expr, sp.Expr]],
+    constants: frozenset[int],
+) -> dict[sp.Symbol, int]:
+    """Pairwise distinct sizes, each >= 2, with room in every range for one value per free
+    index and list entry drawn from it, plus every constant index and one spare value (so a
+    list indexed by ``s`` and ``0`` has a third entry to repeat). Lengths are fixed first and
+    take the smaller values, since ranges grow with them."""
+    spare = len(constants) + 1
+
+    def room(size: sp.Symbol, lengths: dict[sp.Symbol, int]) -> int:
+        known = {s: lengths.get(s, 2) for s in sizes}
+        scalars = sum(size in r.free_symbols for r in index_ranges.values())
+        entries = sum(int(n.xreplace(known)) for n, r in list_shapes.values() if size in r.free_symbols)
+        return max(2, scalars + entries + spare) if scalars + entries else 2
+
+    first = {s for n, _ in list_shapes.values() for s in n.free_symbols}
+    lengths = _distinct({s: room(s, {}) for s in sizes if s in first})
+    ranges = _distinct({s: room(s, lengths) for s in sizes if s not in first}, set(lengths.values()))
+    return {s: lengths.get(s) or ranges[s] for s in sizes}
+
+
+def _distinct(need: dict[sp.Symbol, int], taken: set[int] | None = None) -> dict[sp.Symbol, int]:
+    """The smallest values at least ``need``, pairwise distinct and not in ``taken``, given in
+    order of need."""
+    out: dict[sp.Symbol, int] = {}
+    taken = set(taken or ())
+    for s in sorted(need, key=lambda s: (need[s], str(s))):
+        v = need[s]
+        while v in taken:
+            v += 1
+        out[s] = v
+        taken.add(v)
+    return out
+
+
+def _atoms(sizes, index_ranges, list_shapes) -> list[Atom]:
+    atoms = [Atom(s, r) for s, r in sorted(index_ranges.items(), key=lambda kv: str(kv[0]))]
+    for b, (length, r) in sorted(list_shapes.items(), key=lambda kv: str(kv[0])):
+        atoms += [Atom((b, n), r) for n in range(int(length.xreplace(sizes)))]
+    return atoms
+
+
+def _generic(sizes, index_ranges, list_shapes, constants) -> Instance:
+    """Every atom its own value of its range, avoiding constants while values last."""
+    cursor: dict[int, int] = {}
+    indices: dict[sp.Symbol, int] = {}
+    lists: dict[sp.IndexedBase, list[int]] = {}
+    for atom in _atoms(sizes, index_ranges, list_shapes):
+        n = int(atom.size.xreplace(sizes))
+        pool = [v for v in range(n) if v not in constants] or list(range(n))
+        k = cursor.get(n, 0)
+        cursor[n] = k + 1
+        value = pool[k % len(pool)]
+        if isinstance(atom.key, tuple):
+            lists.setdefault(atom.key[0], []).append(value)
+        else:
+            indices[atom.key] = value
+    return Instance(dict(sizes), indices, {b: tuple(v) for b, v in lists.items()})
+
+
+def _value(inst: Instance, key) -> int:
+    return inst.lists[key[0]][key[1]] if isinstance(key, tuple) else inst.indices[key]
+
+
+def _with(inst: Instance, changes: dict) -> Instance:
+    indices = dict(inst.indices)
+    lists = {b: list(v) for b, v in inst.lists.items()}
+    for key, value in changes.items():
+        if isinstance(key, tuple):
+            lists[key[0]][key[1]] = value
+        else:
+            indices[key] = value
+    return Instance(dict(inst.sizes), indices, {b: tuple(v) for b, v in lists.items()})
+
+
+def _pattern(inst: Instance, constants: frozenset[int]) -> tuple:
+    """The instance up to relabelling the non-constant values of each range."""
+    labels: dict[int, int] = {}
+
+    def label(v: int) -> object:
+        if v in constants:
+            return ("c", v)
+        return labels.setdefault(v, len(labels))
+
+    return (
+        tuple(sorted((str(k), v) for k, v in inst.sizes.items())),
+        tuple(sorted((str(k), label(v)) for k, v in inst.indices.items())),
+        tuple(sorted((str(b), tuple(label(v) for v in vs)) for b, vs in inst.lists.items())),
+    )
 
 
 def _draw(rng, sizes, index_ranges, list_shapes, assumptions, repeat) -> Instance | None:
@@ -91,12 +219,34 @@ def _draw(rng, sizes, index_ranges, list_shapes, assumptions, repeat) -> Instanc
     return None
 
 
+def constant_indices(e: sp.Expr) -> frozenset[int]:
+    """The integers a claim writes as indices (``ws[0]``, ``yhat[0]``, ``onehot(1, V)``)."""
+    out: set[int] = set()
+    for x in e.atoms(sp.Indexed):
+        out |= {int(i) for i in x.indices if i.is_Integer}
+    for x in e.atoms(sp.KroneckerDelta):
+        out |= {int(i) for i in x.args if i.is_Integer}
+    return frozenset(out)
+
+
 def instantiate(e: sp.Expr, inst: Instance) -> sp.Expr:
+    """``e`` at the instance: an explicit expression in array entries such as ``U[1, 0]``."""
+    return settled(unrolled(e, inst), inst)
+
+
+def unrolled(e: sp.Expr, inst: Instance) -> sp.Expr:
+    """``e`` with the instance's values substituted and every sum unrolled; symbols the
+    instance does not fix (component indices) may remain, to be substituted cheaply later."""
     e = e.xreplace({**inst.sizes, **{k: sp.Integer(v) for k, v in inst.indices.items()}})
     e = unroll(e)
     entries = {base[n]: sp.Integer(v) for base, values in inst.lists.items() for n, v in enumerate(values)}
-    e = e.xreplace(entries) if entries else e
-    loose = [x for x in e.atoms(sp.Indexed) if not all(i.is_Integer for i in x.indices)]
+    return e.xreplace(entries) if entries else e
+
+
+def settled(e: sp.Expr, inst: Instance, later: tuple[sp.Symbol, ...] = ()) -> sp.Expr:
+    """``e`` itself, once every array entry in it has integer indices (or indices in the
+    symbols ``later``, substituted afterwards)."""
+    loose = [x for x in e.atoms(sp.Indexed) if any(i.free_symbols - set(later) for i in x.indices)]
     if loose:  # an index without a value would make the check meaningless
         raise ValueError(f"instance {inst.describe()} leaves {loose[0]} symbolic")
     return e
@@ -116,7 +266,11 @@ def unroll(e: sp.Expr) -> sp.Expr:
 
 
 def exactly_equal(a: sp.Expr, b: sp.Expr) -> bool:
-    return cancel_form(a - b) == 0
+    """``a == b`` as rational functions of independent atoms (array entries, exp and log
+    atoms), by random-point identity testing (:mod:`symw2v.verify.pit`): True is an identity
+    (error probability below 1e-29), False may still be an identity the atoms cannot see.
+    Piecewise parts are decided case by case (:func:`symw2v.verify.piecewise.cases`)."""
+    return all(pit.is_zero(RationalForm().to_rational(case)) for case in cases(a - b))
 
 
 def variables(e: sp.Expr) -> list[sp.Expr]:

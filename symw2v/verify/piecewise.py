@@ -1,15 +1,84 @@
-"""Proofs for univariate piecewise expressions (ReLU and its derivative), region by region.
+"""Piecewise expressions (ReLU, its derivative, indicators) case by case.
 
-The breakpoints of every condition split the real line into open intervals and points. On an
-open interval each Piecewise selects one branch, and branches are analytic, so the difference
-vanishes on the interval iff it vanishes identically; at a point it is evaluated exactly.
+:func:`cases`: one branch-free expression per sign of each gap of the conditions; an
+expression vanishing identically in every case vanishes everywhere (each real point falls in
+one case; infeasible cases only make the test stricter).
+
+:func:`piecewise_is_zero`, for univariate expressions, region by region: the breakpoints of
+every condition split the real line into open intervals and points. On an open interval each
+Piecewise selects one branch, and branches are analytic, so the difference vanishes on the
+interval iff it vanishes identically; at a point it is evaluated exactly.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from .rational import cancel_form
+
+MAX_GAPS = 5  # 3**5 sign cases: beyond that Piecewise stays an opaque atom
+# Truth of ``gap op 0`` from the sign of the gap, per relation.
+TRUTH = {
+    ">": lambda s: s > 0,
+    ">=": lambda s: s >= 0,
+    "<": lambda s: s < 0,
+    "<=": lambda s: s <= 0,
+    "==": lambda s: s == 0,
+    "!=": lambda s: s != 0,
+}
+
+
+def cases(e: sp.Expr) -> list[sp.Expr]:
+    """``e`` without Piecewise, one branch-free expression per sign (-, 0, +) of each distinct
+    gap ``lhs - rhs`` of the conditions (up to a positive factor): each real point lies in one
+    case, so ``e`` vanishes everywhere when every case vanishes identically. In a case where a
+    gap is 0 and linear in some unknown with a numeric coefficient, that unknown is solved for,
+    so the case holds only on the surface. ``[e]`` when there is no gap or more than MAX_GAPS."""
+    relations = {r for pw in e.atoms(sp.Piecewise) for r in pw.atoms(sp.core.relational.Relational)}
+    scaled = {r: _primitive(r.lhs - r.rhs) for r in relations}
+    gaps = sorted({p for _, p in scaled.values()}, key=sp.default_sort_key)
+    if not gaps or len(gaps) > MAX_GAPS or any(r.rel_op not in TRUTH for r in relations):
+        return [e]
+    out = []
+    for signs in itertools.product((-1, 0, 1), repeat=len(gaps)):
+        sign = dict(zip(gaps, signs, strict=True))
+        truth = {r: sp.true if TRUTH[r.rel_op](c * sign[p]) else sp.false for r, (c, p) in scaled.items()}
+        case = e.replace(lambda x: isinstance(x, sp.Piecewise), lambda x, t=truth: _chosen(x, t))
+        for p in (p for p in gaps if sign[p] == 0):
+            case = _on_surface(case, p, gaps)
+        out.append(case)
+    return out
+
+
+def _primitive(gap: sp.Expr) -> tuple[int, sp.Expr]:
+    """``gap == c * p`` with ``c`` of sign +1 or -1 times a positive number, ``p`` canonical."""
+    content, p = sp.expand(gap).as_content_primitive()
+    sign = 1 if content > 0 else -1
+    if p.could_extract_minus_sign():
+        sign, p = -sign, -p
+    return sign, p
+
+
+def _on_surface(case: sp.Expr, gap: sp.Expr, gaps: list[sp.Expr]) -> sp.Expr:
+    """``case`` restricted to ``gap == 0`` by solving for an unknown the gap is linear in."""
+    unknowns = sorted(
+        gap.atoms(sp.Indexed) | {s for s in gap.free_symbols if not isinstance(s, sp.IndexedBase)},
+        key=sp.default_sort_key,
+    )
+    for v in unknowns:
+        slope = sp.diff(gap, v)
+        if slope.is_Number and slope != 0:
+            return case.xreplace({v: sp.expand(v - gap / slope)})
+    return case
+
+
+def _chosen(pw: sp.Piecewise, truth: dict) -> sp.Expr:
+    for value, cond in pw.args:
+        if cond.xreplace(truth) == sp.true:
+            return value
+    return sp.nan
 
 
 def piecewise_is_zero(e: sp.Expr) -> bool | None:
