@@ -29,7 +29,7 @@ from ..symbolic.assumptions import Assumptions
 from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
 from ..symbolic.tensor import Index, IndexList, Size, Tensor, shape_text
 from . import concrete
-from .budget import BudgetExceeded, budget
+from .budget import BudgetExceeded, budget, exhausted_text
 from .normalise import Normaliser, readable
 from .piecewise import piecewise_is_zero
 from .verdict import CHECKED, MALFORMED, PROVED, REFUTED, UNDECIDED, ClaimResult, StepResult, worst
@@ -90,6 +90,7 @@ def check_claim(
         return result
     texts = [f.text for f in claim.chain]
     good = 0  # index of the last correct expression of the chain
+    exhausted = ""  # set when the budget runs out: what the undecided steps say
     try:
         with budget(claim_budget):
             for n in range(1, len(tensors)):
@@ -103,6 +104,7 @@ def check_claim(
                 found = compare(tensors[good], tensors[n], ctx)
                 step = StepResult(n, texts[good], texts[n], found.verdict, "", compared_with=good)
                 step.shapes, step.counterexample, step.residual = found.shapes, found.counterexample, found.residual
+                step.shown, step.seconds = _shown(step), found.seconds  # kept if a diagnosis runs out of budget
                 result.steps.append(step)
                 if found.verdict in (PROVED, CHECKED):
                     if good != n - 1:
@@ -127,12 +129,10 @@ def check_claim(
                             lambda t, ref=tensors[good]: compare(ref, t, ctx).verdict in (PROVED, CHECKED),
                             found.residual_expr,
                         )
-                step.shown = _shown(step)
-                step.seconds = found.seconds
-    except BudgetExceeded:
-        pass
+    except BudgetExceeded as out:
+        exhausted = exhausted_text(out, claim_budget)
     for n in range(len(result.steps) + 1, len(tensors)):
-        result.steps.append(StepResult(n, texts[good], texts[n], UNDECIDED, f"budget of {claim_budget:g} s exhausted"))
+        result.steps.append(StepResult(n, texts[good], texts[n], UNDECIDED, exhausted))
     result.verdict = worst([s.verdict for s in result.steps])
     result.seconds = time.perf_counter() - start
     return result
