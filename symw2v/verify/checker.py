@@ -83,16 +83,20 @@ def check_claim(
     error propagating. A step that first goes wrong gets a one-edit diagnosis."""
     start = time.perf_counter()
     result = ClaimResult(derivation.path, claim.id, claim.says, UNDECIDED)
-    try:
-        tensors, ctx = prepare(derivation, scope, claim)
-    except DerivationError as err:
-        result.verdict, result.error = MALFORMED, str(err)
-        return result
     texts = [f.text for f in claim.chain]
     good = 0  # index of the last correct expression of the chain
     exhausted = ""  # set when the budget runs out: what the undecided steps say
+    tensors: list = texts[:1]  # replaced by prepare's unless the budget runs out in it
     try:
         with budget(claim_budget):
+            tensors, ctx = prepare(derivation, scope, claim)
+    except DerivationError as err:
+        result.verdict, result.error = MALFORMED, str(err)
+        return result
+    except BudgetExceeded as out:
+        exhausted = exhausted_text(out, claim_budget)
+    try:
+        with budget(max(claim_budget - (time.perf_counter() - start), 1e-3)):  # one budget for prepare and steps
             for n in range(1, len(tensors)):
                 if isinstance(tensors[n], DerivationError):
                     error = tensors[n]
@@ -131,7 +135,7 @@ def check_claim(
                         )
     except BudgetExceeded as out:
         exhausted = exhausted_text(out, claim_budget)
-    for n in range(len(result.steps) + 1, len(tensors)):
+    for n in range(len(result.steps) + 1, len(texts)):
         result.steps.append(StepResult(n, texts[good], texts[n], UNDECIDED, exhausted))
     result.verdict = worst([s.verdict for s in result.steps])
     result.seconds = time.perf_counter() - start
