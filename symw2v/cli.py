@@ -168,28 +168,58 @@ def latex(paths: tuple[str, ...], out_dir: str, budget: float, no_derive: bool, 
 @click.option("--all", "all_", is_flag=True, help="Every (loss, wrt) that a claim in derivations/ (or FILE) uses.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), help="Folder for .toml skeletons and .tex.")
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX instead of the skeleton.")
-def derive(file: str | None, wrt: str | None, of: str | None, all_: bool, out_dir: str | None, as_latex: bool) -> None:
+@click.option("--budget", default=DEFAULT_BUDGET, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds per gradient: normalising, matrix-form search and verification of every form.")
+def derive(
+    file: str | None, wrt: str | None, of: str | None, all_: bool, out_dir: str | None, as_latex: bool, budget: float
+) -> None:
     """Derive a gradient from a loss: index form always, matrix form (U.T @ (yhat - y)) where a
-    pattern is recognised, each verified; written as a derivation-file skeleton and as LaTeX."""
+    pattern is recognised, each verified; written as a derivation-file skeleton and as LaTeX.
+
+    Exit status: 0 when a formula form was found for every gradient, 1 when one is left in
+    component form only or ran out of budget (what was found in time is still printed), 2 for
+    malformed input."""
+    from .derivation.errors import DerivationError
     from .derivation.loader import load
     from .derive.export import derive_all, derived_latex, write_derived
-    from .derive.regenerate import MATRIX, skeleton
+    from .derive.regenerate import COMPONENT, MATRIX, DeriveError, no_form, skeleton
     from .derive.regenerate import derive as derive_gradient
 
-    if all_:
-        written = derive_all([file or DEFAULT_DERIVATIONS], out_dir or "regenerated")
-        for path, d in written:
-            click.echo(f"{d.kind:>6} form  grad({d.of}, {d.wrt}) = {d.best}  -> {path}")
-        matrix = sum(d.kind == MATRIX for _, d in written)
-        click.echo(f"{len(written)} gradients: {matrix} in matrix form, {len(written) - matrix} in index form only")
-        return
-    if file is None or wrt is None:
+    if not all_ and (file is None or wrt is None):
         raise click.UsageError("give FILE and --wrt, or --all")
-    d = derive_gradient(load(file), wrt, of)
+    try:
+        if all_:
+            written = derive_all([file or DEFAULT_DERIVATIONS], out_dir or "regenerated", budget)
+            done = [w for w in written if not isinstance(w, DeriveError)]
+            for w in written:
+                if isinstance(w, DeriveError):
+                    click.echo(f"symw2v derive: {w}", err=True)
+                    continue
+                path, d = w
+                note = f"  ({d.exhausted})" if d.exhausted else ""
+                click.echo(f"{d.kind:>6} form  grad({d.of}, {d.wrt}) = {d.best}  -> {path}{note}")
+            matrix = sum(d.kind == MATRIX for _, d in done)
+            click.echo(f"{len(written)} gradients: {matrix} in matrix form, {len(done) - matrix} in index form only"
+                       + (f", {len(written) - len(done)} not derived" if len(done) < len(written) else ""))
+            sys.exit(1 if len(done) < len(written) or any(d.exhausted or d.kind == COMPONENT for _, d in done) else 0)
+        d = derive_gradient(load(file), wrt, of, seconds=budget)
+    except DerivationError as err:
+        click.echo(f"symw2v derive: {err}", err=True)
+        sys.exit(2)
+    except DeriveError as err:
+        click.echo(f"symw2v derive: {err}", err=True)
+        sys.exit(1)
     if out_dir:
         click.echo(f"wrote {write_derived(d, Path(out_dir))}")
+    elif d.kind == COMPONENT:
+        click.echo(no_form(d), nl=False)
     else:
         click.echo(derived_latex(d) if as_latex else skeleton(d), nl=False)
+    if d.exhausted or d.kind == COMPONENT:
+        why = d.exhausted or "no formula form found"
+        shown = "printed the component" if d.kind == COMPONENT else f"printed the {d.kind} form"
+        click.echo(f"symw2v derive: grad({d.of}, {d.wrt}): {why}; {shown}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -17,13 +17,16 @@ from ..report.latex import ClaimView, FormulaLatex, LatexReport, index_latex
 from ..report.markdown import MarkdownReport
 from ..verify.checker import DEFAULT_BUDGET, check_derivation, expand_paths
 from ..verify.verdict import MALFORMED, ClaimResult
-from .regenerate import COMPONENT, Derived, derive, skeleton, targets
+from .regenerate import COMPONENT, MATRIX, Derived, DeriveError, derive, no_form, skeleton, targets
 
 COMBINED = "derivations"
 
 
-def views_for(derivation: Derivation, with_derive: bool = True) -> dict[str, ClaimView]:
-    """The derived gradient for each claim with ``wrt``, computed once per (loss, wrt)."""
+def views_for(
+    derivation: Derivation, with_derive: bool = True, seconds: float | None = DEFAULT_BUDGET
+) -> dict[str, ClaimView]:
+    """The derived gradient for each claim with ``wrt``, computed once per (loss, wrt) within
+    ``seconds``; one out of budget shows the forms verified in time, or none."""
     cache: dict[tuple[str, str], Derived | None] = {}
     views = {}
     for claim in derivation.claims:
@@ -33,7 +36,7 @@ def views_for(derivation: Derivation, with_derive: bool = True) -> dict[str, Cla
         key = (of, claim.wrt.text)
         if key not in cache:
             try:
-                cache[key] = derive(derivation, claim.wrt.text, of, forms=with_derive)
+                cache[key] = derive(derivation, claim.wrt.text, of, forms=with_derive, seconds=seconds)
             except Exception:  # a view is an extra; the chain and verdicts are shown regardless
                 cache[key] = None
         d = cache[key]
@@ -72,7 +75,7 @@ def export(paths: list[str], out_dir: str | Path, budget: float = DEFAULT_BUDGET
             continue
         results = check_derivation(derivation, budget)
         all_results.extend(results)
-        views = views_for(derivation, with_derive)
+        views = views_for(derivation, with_derive, budget)
         for n, report in enumerate(reports):
             body = report.section(derivation, results, views)
             sections[n].append(body)
@@ -119,15 +122,22 @@ def compile_pdf(tex: Path, engine: str | None = None) -> tuple[bool, str]:
     return (not bad and made), log
 
 
-def derive_all(paths: list[str], out_dir: str | Path) -> list[tuple[Path, Derived]]:
-    """A skeleton (.toml) and LaTeX (.tex) for every (loss, wrt) that a claim differentiates."""
+def derive_all(
+    paths: list[str], out_dir: str | Path, seconds: float | None = DEFAULT_BUDGET
+) -> list[tuple[Path, Derived] | DeriveError]:
+    """A skeleton (.toml) and LaTeX (.tex) for every (loss, wrt) that a claim differentiates,
+    each within ``seconds``; a gradient out of budget before it was normalised is its error."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[tuple[Path, Derived] | DeriveError] = []
     for path in expand_paths(paths):
         derivation = load(path)
         for of, wrt in targets(derivation):
-            d = derive(derivation, wrt, of)
+            try:
+                d = derive(derivation, wrt, of, seconds=seconds)
+            except DeriveError as err:
+                written.append(err)
+                continue
             written.append((write_derived(d, out), d))
     return written
 
@@ -139,7 +149,7 @@ def wrt_slug(of: str, wrt: str) -> str:
 def write_derived(d: Derived, out: Path) -> Path:
     stem = f"{_slug(Path(d.derivation.path))}.{wrt_slug(d.of, d.wrt)}"
     target = out / f"{stem}.toml"
-    target.write_text(skeleton(d) if d.kind != COMPONENT else f"# no formula form found\n# {d.component}\n")
+    target.write_text(skeleton(d) if d.kind != COMPONENT else no_form(d))
     (out / f"{stem}.tex").write_text(derived_latex(d))
     return target
 
@@ -150,8 +160,10 @@ def derived_latex(d: Derived) -> str:
     lhs = p.latex(parse(f"grad({d.of}, {d.wrt})"))
     idx = ",".join(str(i) for i in d.indices)
     lines = [f"% symw2v derive {d.derivation.path} --of {d.of} --wrt '{d.wrt}' ({d.kind} form)"]
+    if d.exhausted:
+        lines.append(f"% {d.exhausted}")
     lines.append(f"\\[ \\left({lhs}\\right)_{{{idx}}} = {index_latex(d.component)} \\]")
-    for kind, text in d.forms.items():
+    for kind, text in sorted(d.forms.items(), key=lambda f: f[0] != MATRIX):
         lines.append(f"% {kind} form: {text}")
         lines.append(f"\\[ {lhs} = {p.latex(parse(text))} \\]")
     return "\n".join(lines) + "\n"

@@ -4,7 +4,9 @@
 (:class:`symw2v.verify.normalise.Normaliser`), and turns it back into a formula of our
 language (:mod:`.vectorise`): matrix form when the pattern table covers it, else index form.
 Each candidate is checked against the automatic gradient with the verifier before it is
-accepted, so a wrong rewrite can only cost a form, never produce a wrong skeleton.
+accepted, so a wrong rewrite can only cost a form, never produce a wrong skeleton. The whole
+regeneration runs within one budget (:mod:`symw2v.verify.budget`); the index form is verified
+first, so it is what is left when the budget runs out during the matrix form.
 """
 
 from __future__ import annotations
@@ -21,12 +23,18 @@ from ..language.parser import parse
 from ..language.printer import to_text
 from ..language.syntax import Binary, Name, Node, Subscript, Transpose, Unary, walk
 from ..symbolic.lower import Scope
-from ..verify.checker import check_derivation, prepare
+from ..verify.budget import BudgetExceeded, budget, exhausted_text
+from ..verify.checker import DEFAULT_BUDGET, check_derivation, prepare
 from ..verify.normalise import readable
 from ..verify.verdict import CHECKED, PROVED
 from .vectorise import NotVectorisable, Vectoriser, prepare_terms
 
 MATRIX, INDEX, COMPONENT = "matrix", "index", "component only"
+
+
+class DeriveError(Exception):
+    """No gradient to show: no loss to differentiate, or the budget ran out before the
+    gradient was normalised."""
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Derived:
     component: sp.Expr
     indices: tuple[sp.Symbol, ...]
     forms: dict[str, str] = field(default_factory=dict)  # kind -> formula text (verified)
+    exhausted: str | None = None  # why the budget ran out before every form was tried
 
     @property
     def kind(self) -> str:
@@ -74,34 +83,65 @@ def _claim(text: str, claim_id: str = "derived") -> Claim:
 
 
 def derive(
-    derivation: Derivation, wrt: str, of: str | None = None, verify: bool = True, forms: bool = True
+    derivation: Derivation,
+    wrt: str,
+    of: str | None = None,
+    verify: bool = True,
+    forms: bool = True,
+    seconds: float | None = DEFAULT_BUDGET,
 ) -> Derived:
-    """grad(of, wrt): the normalised component, and (with ``forms``) the matrix and index
-    forms that pass the verifier (all candidates when ``verify`` is off)."""
+    """grad(of, wrt): the normalised component, and (with ``forms``) the index and matrix
+    forms that pass the verifier (all candidates when ``verify`` is off), all within ``seconds``
+    (None: unbounded). Out of budget: the forms verified so far, with ``exhausted`` saying why;
+    :class:`DeriveError` when there is no component yet."""
     names = losses(derivation)
     of = of or (names[0] if names else None)
     if of is None:
-        raise ValueError(f"{derivation.path}: no loss to differentiate; say which with --of")
-    scope = Scope.of(derivation)
-    tensors, ctx = prepare(derivation, scope, _claim(f"grad({of}, {wrt})"))
-    comps = tuple(sp.Symbol(c.name, integer=True, nonnegative=True) for c in ctx.components)
-    normal = ctx.normaliser.normal(tensors[0].at(ctx.components))
-    normal = readable(normal.xreplace(dict(zip(ctx.components, comps, strict=True))))
-    out = Derived(derivation, of, wrt, normal, comps)
+        raise DeriveError(f"{derivation.path}: no loss to differentiate; say which with --of")
+    out: Derived | None = None
+    try:
+        with budget(seconds):
+            scope = Scope.of(derivation)
+            tensors, ctx = prepare(derivation, scope, _claim(f"grad({of}, {wrt})"))
+            comps = _component_symbols(ctx.components, derivation)
+            normal = ctx.normaliser.normal(tensors[0].at(ctx.components))
+            normal = readable(normal.xreplace(dict(zip(ctx.components, comps, strict=True))))
+            out = Derived(derivation, of, wrt, normal, comps)
+            if forms:
+                for kind, text in _candidates(out, ctx):
+                    if kind not in out.forms and (not verify or verifies(derivation, of, wrt, text)):
+                        out.forms[kind] = text
+    except BudgetExceeded as err:
+        if out is None:
+            raise DeriveError(f"grad({of}, {wrt}): {exhausted_text(err, seconds or 0)} "
+                              "before the gradient was normalised") from None
+        out.exhausted = exhausted_text(err, seconds or 0)
+    return out
+
+
+def _component_symbols(components: tuple[sp.Symbol, ...], derivation: Derivation) -> tuple[sp.Symbol, ...]:
+    """Printable component indices (i, j, k, then i1, ...) named apart from the file's names, so
+    that ``grad(J, W[i])`` gets component ``j``, not a second ``i``."""
+    taken = set(derivation.symbols) | set(derivation.definitions)
+    names = (n for n in itertools.chain("ijkpqr", (f"i{k}" for k in itertools.count(1))) if n not in taken)
+    return tuple(sp.Symbol(next(names), integer=True, nonnegative=True) for _ in components)
+
+
+def _candidates(d: Derived, ctx) -> list[tuple[str, str]]:
+    """(kind, text) of the forms to verify, index form first: a matrix form that keeps a sum
+    over an array counts as an index form, and is preferred to the generic one."""
     lists = {str(b.label) for b in ctx.list_shapes}
-    for kind, matrix in ((MATRIX, True), (INDEX, False)) if forms else ():
+    found: list[tuple[str, str]] = []
+    for kind, matrix in ((MATRIX, True), (INDEX, False)):
         try:
-            text = vectorise(normal, comps, ctx.shape, matrix, lists, taken=set(derivation.symbols))
+            text = vectorise(d.component, d.indices, ctx.shape, matrix, lists, taken=set(d.derivation.symbols))
         except (NotVectorisable, SyntaxError, ValueError):
             continue
-        text = polish(text, derivation, matrix)
-        if kind == MATRIX and "sum(" in text and _sum_over_array(text, derivation):
+        text = polish(text, d.derivation, matrix)
+        if kind == MATRIX and "sum(" in text and _sum_over_array(text, d.derivation):
             kind = INDEX
-        if kind in out.forms:
-            continue
-        if not verify or verifies(derivation, of, wrt, text):
-            out.forms[kind] = text
-    return out
+        found.append((kind, text))
+    return sorted(found, key=lambda f: f[0] != INDEX)
 
 
 def _sum_over_array(text: str, derivation: Derivation) -> bool:
@@ -292,5 +332,11 @@ def skeleton(d: Derived) -> str:
         raise ValueError(f"grad({d.of}, {d.wrt}): no formula form found; component: {d.component}")
     steps = (d.forms[INDEX],) if MATRIX in d.forms and INDEX in d.forms and d.forms[INDEX] != d.forms[MATRIX] else ()
     head = f"# component {list(map(str, d.indices))} (index notation): {d.component}\n"
-    head += f"# recognised: {d.kind} form\n"
+    head += f"# recognised: {d.kind} form" + (f" ({d.exhausted} before the matrix form)" if d.exhausted else "") + "\n"
     return head + skeleton_text(d.derivation, d.of, d.wrt, d.best, steps=steps)
+
+
+def no_form(d: Derived) -> str:
+    """Comment lines for a gradient with no verified formula form: its component, and why."""
+    why = f"{d.exhausted} before a formula form was verified" if d.exhausted else "no formula form found"
+    return f"# component {list(map(str, d.indices))} (index notation): {d.component}\n# {why}\n"

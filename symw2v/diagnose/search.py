@@ -3,10 +3,15 @@
 A candidate must first match the last correct expression numerically at the counterexample's
 instance (cheap, at random real values), then be confirmed by the full comparison (proof or
 exact checks), so a diagnosis is never a coincidence of one point.
+
+The search runs inside the claim's budget: at most :data:`MAX_CANDIDATES` edits are tried, a
+candidate refused by a work cap is skipped, and when the wall-clock budget runs out the search
+is abandoned (the step keeps its refuted verdict and counterexample, with no diagnosis).
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable
 
@@ -18,9 +23,13 @@ from ..language.syntax import Call, Name
 from ..symbolic.lower import Lowerer, Scope
 from ..symbolic.tensor import Index, IndexList, Tensor
 from ..verify import concrete
+from ..verify.budget import WorkExceeded
 from .edits import CATALOGUE, SPAN, EditContext, additive_terms
 
 NO_REPAIR = "no single edit from the catalogue repairs this step (see the residual)"
+MAX_CANDIDATES = 1_000
+"""Edits tried per wrong step at most (about 5 ms each when not confirmed); the slips of
+examples/ generate at most 800."""
 
 
 def edit_context(scope: Scope, claim: Claim) -> EditContext:
@@ -49,24 +58,32 @@ def diagnose(
     of the catalogue does, but the residual ``reference - wrong`` is a single term, the step
     dropped (or added) exactly that term."""
     lowerer = Lowerer(scope)
-    probe = _Probe(reference, components, instance)
+    try:
+        probe = _Probe(reference, components, instance)
+    except WorkExceeded as err:
+        return f"no diagnosis: {err}"
     repairs: dict[str, str] = {}
     context = edit_context(scope, claim)
+    left = MAX_CANDIDATES
     for kind, generate in CATALOGUE.items():
-        for description, tree in generate(wrong.tree, context):
+        for description, tree in itertools.islice(generate(wrong.tree, context), left):
+            left -= 1
             try:
                 candidate = lowerer.lower(tree)
             except (FormulaError, TypeError, ValueError):
                 continue
             if not isinstance(candidate, Tensor) or candidate.shape != reference.shape:
                 continue
-            if probe.matches(candidate) and confirm(candidate):
-                repairs[kind] = description
-                break
+            try:
+                if probe.matches(candidate) and confirm(candidate):
+                    repairs[kind] = description
+                    break
+            except WorkExceeded:
+                continue
     if not repairs:
         if residual is not None and len(sp.Add.make_args(sp.fraction(residual)[0])) == 1:
             return f"dropped term: the step lacks exactly one term, left - right = {residual}"
-        return NO_REPAIR
+        return NO_REPAIR + (f"; search stopped at the cap of {MAX_CANDIDATES} candidate edits" if not left else "")
     first, *others = repairs.values()
     return first + (f" (other single edits that also repair it: {'; '.join(others)})" if others else "")
 
@@ -101,6 +118,4 @@ class _Probe:
 
 
 def _product(dims: list[int]):
-    import itertools
-
     return itertools.product(*[range(n) for n in dims])

@@ -29,7 +29,7 @@ from ..symbolic.assumptions import Assumptions
 from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
 from ..symbolic.tensor import Index, IndexList, Size, Tensor, shape_text
 from . import concrete
-from .budget import BudgetExceeded, budget
+from .budget import BudgetExceeded, budget, exhausted_text
 from .normalise import Normaliser, readable
 from .piecewise import piecewise_is_zero
 from .verdict import CHECKED, MALFORMED, PROVED, REFUTED, UNDECIDED, ClaimResult, StepResult, worst
@@ -83,15 +83,20 @@ def check_claim(
     error propagating. A step that first goes wrong gets a one-edit diagnosis."""
     start = time.perf_counter()
     result = ClaimResult(derivation.path, claim.id, claim.says, UNDECIDED)
+    texts = [f.text for f in claim.chain]
+    good = 0  # index of the last correct expression of the chain
+    exhausted = ""  # set when the budget runs out: what the undecided steps say
+    tensors: list = texts[:1]  # replaced by prepare's unless the budget runs out in it
     try:
-        tensors, ctx = prepare(derivation, scope, claim)
+        with budget(claim_budget):
+            tensors, ctx = prepare(derivation, scope, claim)
     except DerivationError as err:
         result.verdict, result.error = MALFORMED, str(err)
         return result
-    texts = [f.text for f in claim.chain]
-    good = 0  # index of the last correct expression of the chain
+    except BudgetExceeded as out:
+        exhausted = exhausted_text(out, claim_budget)
     try:
-        with budget(claim_budget):
+        with budget(max(claim_budget - (time.perf_counter() - start), 1e-3)):  # one budget for prepare and steps
             for n in range(1, len(tensors)):
                 if isinstance(tensors[n], DerivationError):
                     error = tensors[n]
@@ -103,6 +108,8 @@ def check_claim(
                 found = compare(tensors[good], tensors[n], ctx)
                 step = StepResult(n, texts[good], texts[n], found.verdict, "", compared_with=good)
                 step.shapes, step.counterexample, step.residual = found.shapes, found.counterexample, found.residual
+                # set before the diagnosis, so they are kept if it runs out of budget
+                step.shown, step.seconds = found.note or _shown(step), found.seconds
                 result.steps.append(step)
                 if found.verdict in (PROVED, CHECKED):
                     if good != n - 1:
@@ -127,12 +134,10 @@ def check_claim(
                             lambda t, ref=tensors[good]: compare(ref, t, ctx).verdict in (PROVED, CHECKED),
                             found.residual_expr,
                         )
-                step.shown = found.note or _shown(step)
-                step.seconds = found.seconds
-    except BudgetExceeded:
-        pass
-    for n in range(len(result.steps) + 1, len(tensors)):
-        result.steps.append(StepResult(n, texts[good], texts[n], UNDECIDED, f"budget of {claim_budget:g} s exhausted"))
+    except BudgetExceeded as out:
+        exhausted = exhausted_text(out, claim_budget)
+    for n in range(len(result.steps) + 1, len(texts)):
+        result.steps.append(StepResult(n, texts[good], texts[n], UNDECIDED, exhausted))
     result.verdict = worst([s.verdict for s in result.steps])
     result.seconds = time.perf_counter() - start
     return result

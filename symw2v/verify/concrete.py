@@ -17,8 +17,15 @@ import sympy as sp
 
 from ..symbolic.assumptions import Assumptions
 from . import pit
+from .budget import refuse
 from .piecewise import cases
 from .rational import RationalForm
+
+MAX_UNROLLED = 5_000
+"""Cap on the nodes of one unrolled expression (:func:`unrolled_size`): a larger instance is
+refused (:class:`~symw2v.verify.budget.WorkExceeded`) before it is built. The claims of
+derivations/ and examples/ stay under 800; five nested sums over V at V=3 (11,422 nodes) took
+2 s to unroll and over 20 s to cancel."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +245,7 @@ def unrolled(e: sp.Expr, inst: Instance) -> sp.Expr:
     """``e`` with the instance's values substituted and every sum unrolled; symbols the
     instance does not fix (component indices) may remain, to be substituted cheaply later."""
     e = e.xreplace({**inst.sizes, **{k: sp.Integer(v) for k, v in inst.indices.items()}})
+    refuse(unrolled_size(e), MAX_UNROLLED, f"unrolling the sums at {inst.describe()}", "nodes")
     e = unroll(e)
     entries = {base[n]: sp.Integer(v) for base, values in inst.lists.items() for n, v in enumerate(values)}
     return e.xreplace(entries) if entries else e
@@ -263,6 +271,22 @@ def unroll(e: sp.Expr) -> sp.Expr:
     if not e.args or isinstance(e, sp.Indexed):
         return e
     return e.func(*[unroll(a) for a in e.args])
+
+
+def unrolled_size(e: sp.Expr, seen: dict[sp.Expr, int] | None = None) -> int:
+    """The number of nodes :func:`unroll` builds for ``e``, counted without building them."""
+    seen = {} if seen is None else seen
+    if e not in seen:
+        if isinstance(e, sp.Sum):
+            n = unrolled_size(e.function, seen)
+            for _, lo, hi in e.limits:
+                n *= max(int(hi) - int(lo) + 1, 0)
+        elif not e.args or isinstance(e, sp.Indexed):
+            n = 1
+        else:
+            n = 1 + sum(unrolled_size(a, seen) for a in e.args)
+        seen[e] = n
+    return seen[e]
 
 
 def exactly_equal(a: sp.Expr, b: sp.Expr) -> bool:

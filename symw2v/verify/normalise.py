@@ -213,8 +213,11 @@ def canonical_sum(body: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.S
 
 def readable(e: sp.Expr) -> sp.Expr:
     """Rename canonical bound indices to short names (k, m, n, ...) and component indices
-    (dummies) to their plain names (i, j), for people to read."""
-    pool = iter(f"{c}{n or ''}" for n in range(100) for c in "kmnpqr")
+    (dummies) to their plain names (i, j), for people to read; a bound index never takes the
+    name of a free index (a component ``k`` keeps its sums off ``k``)."""
+    labels = {b.label for b in e.atoms(sp.IndexedBase)}
+    taken = {s.name for s in e.free_symbols if s not in labels}
+    pool = iter(name for n in range(100) for c in "kmnpqr" if (name := f"{c}{n or ''}") not in taken)
     mapping: dict[sp.Symbol, sp.Symbol] = {
         d: sp.Symbol(d.name, integer=True) for d in e.free_symbols if isinstance(d, sp.Dummy)
     }
