@@ -115,13 +115,25 @@ def test_the_same_variants_corrected_are_proved():
     assert verdicts_of(text) == {"a": "proved", "b": "proved"}
 
 
-def test_column_convention_gradient_under_rows_is_a_convention_error():
+def test_column_convention_gradient_under_rows_is_refuted_as_a_transpose():
     from symw2v.derivation.loader import loads
     from symw2v.verify.checker import check_derivation
 
     [result] = check_derivation(loads(NAIVE + claim("U", "outer(v_c, yhat - y)"), "rows.toml"))
-    assert result.verdict == "malformed"
-    assert "convention error" in result.error and "rows.toml" in result.error
+    assert result.verdict == "refuted" and result.error is None
+    [step] = result.steps
+    assert "shape d×V" in step.shown and step.diagnosis.startswith("transpose (row vs column convention)")
+
+
+@pytest.mark.parametrize("wrong", ["outer(v_c, yhat)", "outer(v_c, y - yhat)", "outer(v_c, yhat - 2 * y)"])
+def test_a_transposed_form_that_is_also_wrong_gets_no_transpose_diagnosis(wrong):
+    """The diagnosis is offered only when the transposed form passes the full check."""
+    from symw2v.derivation.loader import loads
+    from symw2v.verify.checker import check_derivation
+
+    [result] = check_derivation(loads(NAIVE + claim("U", wrong), "rows.toml"))
+    assert result.verdict == "refuted"
+    assert "transpose" not in (result.steps[0].diagnosis or "")
 
 
 def test_equivalent_rewrites_are_not_flagged():

@@ -14,7 +14,7 @@ SEED = ROOT / "examples" / "seed-writeup"
 WRONG = {
     ("c_grad_outside", "c.case1", 7): ("refuted", "wrong index: `yhat[0]` should use o instead of 0"),
     ("d_grad_outside_matrix", "d", 1): ("refuted", "dropped term: `- y` is missing next to `yhat`"),
-    ("d_grad_outside_matrix", "d", 2): ("malformed", "transpose (row vs column convention)"),
+    ("d_grad_outside_matrix", "d", 2): ("refuted", "transpose (row vs column convention)"),
     ("h_repeated_samples", "h", 4): ("refuted", "sign flip"),
     ("programming", "2.3.v_c", 2): ("refuted", "a constant inside sigma belongs outside"),
 }
@@ -57,7 +57,9 @@ def test_verdict_of_every_step(results, claim):
     for step in result.steps:
         verdict, words = WRONG.get((stem, claim, step.number), ("proved", None))
         assert step.verdict == verdict, (claim, step.number, step.shown)
-        if verdict == "refuted":
+        if verdict == "refuted" and step.shown.startswith("convention: shape"):
+            assert step.counterexample is None  # refuted by its shape: d×V where V×d is declared
+        elif verdict == "refuted":
             assert step.counterexample is not None
             assert abs(step.counterexample.left - step.counterexample.right) > 1e-6
         if words:

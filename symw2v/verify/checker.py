@@ -27,6 +27,7 @@ from ..derivation.loader import load
 from ..diagnose.search import diagnose
 from ..symbolic.assumptions import Assumptions
 from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
+from ..symbolic.ops import transpose
 from ..symbolic.tensor import Index, IndexList, Size, Tensor, shape_text
 from . import concrete
 from .budget import BudgetExceeded, budget, exhausted_text
@@ -101,9 +102,11 @@ def check_claim(
                 if isinstance(tensors[n], DerivationError):
                     error = tensors[n]
                     step = StepResult(n, texts[good], texts[n], MALFORMED, error.message, compared_with=good)
-                    step.diagnosis = _convention_diagnosis(error.message)
                     result.steps.append(step)
                     result.error = "\n".join(filter(None, [result.error, str(error)]))
+                    continue
+                if isinstance(tensors[n], Transposed):
+                    result.steps.append(_transposed_step(n, good, texts, tensors, ctx))
                     continue
                 found = compare(tensors[good], tensors[n], ctx)
                 step = StepResult(n, texts[good], texts[n], found.verdict, "", compared_with=good)
@@ -143,17 +146,37 @@ def check_claim(
     return result
 
 
-def _convention_diagnosis(message: str) -> str | None:
-    if message.startswith("convention error"):
-        return "transpose (row vs column convention): transpose the result to get the declared layout"
-    return None
+@dataclass(frozen=True)
+class Transposed:
+    """A step whose shape is the transpose of the chain's (d×V where V×d is declared): wrong as
+    written, whatever its entries; ``back`` is it transposed back, for the diagnosis."""
+
+    back: Tensor
+    message: str
+
+
+def _transposed_step(n: int, good: int, texts: list[str], tensors: list, ctx: Context) -> StepResult:
+    """Refuted by its shape; diagnosed as the other convention only when its transpose passes
+    the full check against the last correct expression."""
+    step = tensors[n]
+    step_result = StepResult(n, texts[good], texts[n], REFUTED, step.message, compared_with=good)
+    found = compare(tensors[good], step.back, ctx)
+    step_result.shapes, step_result.seconds = found.shapes, found.seconds
+    if found.verdict in (PROVED, CHECKED):
+        step_result.diagnosis = (
+            "transpose (row vs column convention): this is the gradient in the other layout; "
+            f"its transpose is {found.verdict} equal to {_name(good)}"
+        )
+    return step_result
 
 
 def _name(n: int) -> str:
     return "the left-hand side" if n == 0 else f"step {n}"
 
 
-def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Tensor | DerivationError], Context]:
+def prepare(
+    derivation: Derivation, scope: Scope, claim: Claim
+) -> tuple[list[Tensor | Transposed | DerivationError], Context]:
     """Lower every formula of the claim and check that the chain has one shape; a step that
     fails either is returned as its error."""
     lowerer = Lowerer(scope)
@@ -179,7 +202,7 @@ def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Te
     if not isinstance(lhs, Tensor):
         raise fail("expected a number, vector or matrix", claim.chain[0])
     shape = lhs.shape
-    values: list[Tensor | DerivationError] = [lhs]
+    values: list[Tensor | Transposed | DerivationError] = [lhs]
     for formula in claim.chain[1:]:
         # A step that cannot be read or has the wrong shape is malformed on its own; the
         # other steps are still checked.
@@ -190,8 +213,10 @@ def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Te
             continue
         if not isinstance(value, Tensor):
             values.append(fail("expected a number, vector or matrix", formula))
+        elif len(shape) == 2 and value.shape == shape[::-1] and shape[0] != shape[1]:
+            values.append(Transposed(transpose(value), _convention_message(shape, value.shape, claim, derivation)))
         elif value.shape != shape:
-            values.append(fail(_shape_message(shape, value.shape, claim, derivation.convention), formula))
+            values.append(fail(_shape_message(shape, value.shape), formula))
         else:
             values.append(value)
     components = tuple(sp.Dummy("ijk"[n % 3], integer=True, nonnegative=True) for n in range(len(shape)))
@@ -206,16 +231,16 @@ def prepare(derivation: Derivation, scope: Scope, claim: Claim) -> tuple[list[Te
     return values, Context(shape, components, normaliser, sizes, index_ranges, lists, facts)
 
 
-def _shape_message(expected, got, claim: Claim, convention: str) -> str:
-    head = f"shape {shape_text(got)} does not match {shape_text(expected)} of the left-hand side"
-    if len(got) == 2 and got == expected[::-1]:
-        wrt = claim.wrt.text if claim.wrt else "the left-hand side"
-        return (
-            f"convention error: {head}. Under convention = {convention!r} the gradient with "
-            f"respect to {wrt} has the shape of {wrt} ({shape_text(expected)}); this result is "
-            "its transpose (the other convention)"
-        )
-    return head
+def _shape_message(expected, got) -> str:
+    return f"shape {shape_text(got)} does not match {shape_text(expected)} of the left-hand side"
+
+
+def _convention_message(expected, got, claim: Claim, derivation: Derivation) -> str:
+    wrt = claim.wrt.text if claim.wrt else "the left-hand side"
+    return (
+        f"convention: shape {shape_text(got)} where {wrt} has shape {shape_text(expected)}; under "
+        f"convention = {derivation.convention!r} the gradient has the shape of what it is taken with respect to"
+    )
 
 
 @dataclass
