@@ -25,6 +25,7 @@ UNDONE_BY = {
     "sigma(x) for sigma(-x)": "sigma(x) written for sigma(-x)",
     "constant placement": "a constant",
     "wrong index": "wrong index",
+    "wrong size": "wrong size",
     "extra term": "dropped term",  # removing a term is repaired by putting it back
 }
 # Correct multi-step claims with steps that are closed forms (not grad(...) calls).
@@ -33,6 +34,7 @@ CLAIMS = [
     ("c_grad_outside.toml", "c.o"),
     ("g1_neg_sampling.toml", "g.u_o"),
     ("g1_neg_sampling.toml", "g.u_ws"),
+    ("i_skipgram.toml", "i.v_c.closed"),  # M * softmax(...): a size used as a value
 ]
 
 
@@ -67,6 +69,16 @@ def test_a_mutated_step_is_refuted_and_diagnosed(case, kind, pick, step_pick):
     assert step.verdict == "refuted", (text, step.shown)
     assert step.counterexample is not None
     assert UNDONE_BY[kind] in (step.diagnosis or ""), (description, text, step.diagnosis)
+
+
+def test_a_size_written_for_another_is_refuted_and_named():
+    text = (DERIVATIONS / "i_skipgram.toml").read_text().replace("U.T @ (M * softmax", "U.T @ (K * softmax")
+    from symw2v.derivation.loader import loads
+    from symw2v.verify.checker import check_derivation
+
+    result = next(r for r in check_derivation(loads(text)) if r.claim == "i.v_c.closed")
+    assert result.verdict == "refuted"
+    assert "wrong size: `M` written as `K`" in result.steps[0].diagnosis
 
 
 def test_equivalent_rewrites_are_never_flagged():

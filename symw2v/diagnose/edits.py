@@ -197,6 +197,14 @@ def _wrong_index(tree: Node, ctx: EditContext) -> Iterator[Edit]:
                 )
 
 
+def _wrong_size(tree: Node, ctx: EditContext) -> Iterator[Edit]:
+    sizes = {*ctx.index_names.values(), *(n for pair in ctx.list_names.values() for n in pair), *ctx.loop_sizes}
+    for sub, rebuild in subtrees(tree):
+        if isinstance(sub, Name) and sub.id in sizes:
+            for other in sorted(sizes - {sub.id}):
+                yield f"wrong size: `{other}` written as `{sub.id}`", rebuild(Name(other, span=SPAN))
+
+
 def _count_repeats(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     for sub, _ in subtrees(tree):
         if isinstance(sub, Subscript) and isinstance(sub.base, Name) and sub.base.id in ctx.list_names:
@@ -214,23 +222,37 @@ def _missing_sum(tree: Node, ctx: EditContext) -> Iterator[Edit]:
         if size not in ctx.loop_sizes or not any(isinstance(s, Name) and s.id == name for s, _ in subtrees(tree)):
             continue
         j = _fresh(tree, ctx)
-        body = _rename(tree, name, j)
+        body = substitute(tree, name, Name(j, span=SPAN))
         yield (
             f"missing sum: the expression should be summed over {name} (over all {size})",
             Call("sum", (Name(j, span=SPAN), body), span=SPAN),
         )
 
 
-def _rename(tree: Node, old: str, new: str) -> Node:
+def binder(call: Node) -> tuple[str, str | None] | None:
+    """``sum(k, ...)`` -> ("k", None), ``sum(k in K, ...)`` -> ("k", "K"); else None."""
+    if not (isinstance(call, Call) and call.func == "sum" and len(call.args) == 2):
+        return None
+    head = call.args[0]
+    if isinstance(head, Compare) and head.op == "in" and isinstance(head.left, Name) and isinstance(head.right, Name):
+        return head.left.id, head.right.id
+    return (head.id, None) if isinstance(head, Name) else None
+
+
+def substitute(tree: Node, name: str, value: Node) -> Node:
+    """``tree`` with the free occurrences of index ``name`` replaced by ``value``."""
     if isinstance(tree, Name):
-        return Name(new, span=SPAN) if tree.id == old else tree
+        return value if tree.id == name else tree
+    found = binder(tree)
+    if found and found[0] == name:
+        return tree  # rebound inside: not free here
     changes = {}
-    for field in dataclasses.fields(tree):
-        value = getattr(tree, field.name)
-        if isinstance(value, Node):
-            changes[field.name] = _rename(value, old, new)
-        elif isinstance(value, tuple):
-            changes[field.name] = tuple(_rename(v, old, new) if isinstance(v, Node) else v for v in value)
+    for f in dataclasses.fields(tree):
+        item = getattr(tree, f.name)
+        if isinstance(item, Node):
+            changes[f.name] = substitute(item, name, value)
+        elif isinstance(item, tuple):
+            changes[f.name] = tuple(substitute(x, name, value) if isinstance(x, Node) else x for x in item)
     return dataclasses.replace(tree, **changes)
 
 
@@ -247,6 +269,7 @@ CATALOGUE: dict[str, Callable[[Node, EditContext], Iterator[Edit]]] = {
     "repeats counted once": _count_repeats,
     "missing sum": _missing_sum,
     "wrong index": _wrong_index,
+    "wrong size": _wrong_size,
     "transpose": _transpose,
     "sign": _sign,
     "factor": _factor,

@@ -103,7 +103,7 @@ class _Probe:
         at = concrete.Instance(self.instance.sizes, {**self.instance.indices, **point}, self.instance.lists)
         try:
             e = concrete.instantiate(tensor.at(self.components), at)
-        except ValueError:
+        except (ValueError, TypeError):  # an index or a size (a swapped one) the instance does not fix
             return None
         for v in concrete.variables(e):
             self.values.setdefault(v, sp.Float(self.rng.uniform(-1.5, 1.5), 20))

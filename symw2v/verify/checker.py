@@ -96,6 +96,8 @@ def check_claim(
         return result
     except BudgetExceeded as out:
         exhausted = exhausted_text(out, claim_budget)
+    except Exception as err:  # one claim's failure is its verdict, never the run's
+        exhausted = _internal(err)
     try:
         with budget(max(claim_budget - (time.perf_counter() - start), 1e-3)):  # one budget for prepare and steps
             for n in range(1, len(tensors)):
@@ -139,11 +141,17 @@ def check_claim(
                         )
     except BudgetExceeded as out:
         exhausted = exhausted_text(out, claim_budget)
+    except Exception as err:  # one claim's failure is its verdict, never the run's
+        exhausted = _internal(err)
     for n in range(len(result.steps) + 1, len(texts)):
         result.steps.append(StepResult(n, texts[good], texts[n], UNDECIDED, exhausted))
     result.verdict = worst([s.verdict for s in result.steps])
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _internal(err: Exception) -> str:
+    return f"undecided: the checker failed on this claim ({type(err).__name__}: {err}); please report it"
 
 
 @dataclass(frozen=True)
@@ -275,22 +283,26 @@ def compare(a: Tensor, b: Tensor, ctx: Context) -> Comparison:
         # one guard instance against a normaliser bug: the all-distinct pattern at generic sizes
         wanted = [next(i for i in wanted if i.sizes == wanted[-1].sizes)]
     unsure = 0
+    witnesses: list[concrete.Instance] = []
     for inst in wanted:
         found = _check_instance(left, right, ctx, inst)
+        if found is SKIPPED:
+            continue
         if found is None:
             out.shapes.append(inst.describe())
+            witnesses.append(inst)
         elif found[0] == REFUTED:
             out.shapes.append(inst.describe())
             out.verdict, out.counterexample = found
             break
         else:  # exactly different, not confirmed numerically: a later instance may refute
             unsure += 1
-    if out.verdict != REFUTED and (unsure or (not proved and all(i.degenerate for i in wanted))):
+    if out.verdict != REFUTED and (unsure or all(i.degenerate for i in witnesses)):
         out.verdict = UNDECIDED
         out.note = (
             f"exactly different at {unsure} instance(s) but not confirmed numerically"
             if unsure
-            else "only degenerate instances (every size 1) satisfy the assumptions"
+            else "no instance beyond the degenerate one (every size 1) could be checked"
         )
     if out.verdict == REFUTED and residual is not None:
         out.residual_expr = readable(residual)
@@ -316,11 +328,18 @@ def instances_for(expr: sp.Basic, ctx: Context) -> list[concrete.Instance]:
     )
 
 
+SKIPPED = (None, None)
+
+
 def _check_instance(left, right, ctx: Context, inst: concrete.Instance):
-    """Every component of both sides at ``inst``: None when all are equal, else (REFUTED,
-    counterexample) or (UNDECIDED, None). Sums are unrolled once, components substituted after."""
+    """Every component of both sides at ``inst``: None when all are equal, SKIPPED when a
+    constant index falls outside the instance, else (REFUTED, counterexample) or (UNDECIDED,
+    None). Sums are unrolled once, components substituted after."""
     dims = [int(s.xreplace(inst.sizes)) for s in ctx.shape]
-    la0, lb0 = (concrete.settled(concrete.unrolled(e, inst), inst, ctx.components) for e in (left, right))
+    try:
+        la0, lb0 = (concrete.settled(concrete.unrolled(e, inst), inst, ctx.components) for e in (left, right))
+    except ValueError:  # a constant index beyond this instance's range (ws[1] at K=1): not an instance
+        return SKIPPED
     for comp in itertools.product(*[range(n) for n in dims]):
         at = dict(zip(ctx.components, map(sp.Integer, comp), strict=True))
         la, lb = la0.xreplace(at), lb0.xreplace(at)
