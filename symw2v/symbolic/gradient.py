@@ -7,6 +7,8 @@ produces sum_k delta(ws[k], ws[s]) terms, which count repeated samples by constr
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from ..language.errors import FormulaError
@@ -23,11 +25,10 @@ def gradient(f: Tensor, x: Tensor, span: Span) -> Tensor:
         )
     value = f.scalar()
     target = x.target
-    cache: dict[tuple[sp.Expr, ...], sp.Expr] = {}
+    return Tensor(x.shape, lambda idx: _diff(value, target.element(idx)))
 
-    def rule(idx: tuple[sp.Expr, ...]) -> sp.Expr:
-        if idx not in cache:
-            cache[idx] = sp.diff(value, target.element(idx))
-        return cache[idx]
 
-    return Tensor(x.shape, rule)
+@lru_cache(maxsize=4096)
+def _diff(value: sp.Expr, element: sp.Expr) -> sp.Expr:
+    """d value / d element; cached, since claims of one file differentiate one loss again."""
+    return sp.diff(value, element)

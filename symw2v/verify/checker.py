@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sympy as sp
@@ -36,6 +36,9 @@ from .piecewise import piecewise_is_zero
 from .verdict import CHECKED, MALFORMED, PROVED, REFUTED, UNDECIDED, ClaimResult, StepResult, worst
 
 DEFAULT_BUDGET = 30.0
+# The component indices of a claim's sides, one per axis; the same for every claim, so that
+# gradients computed for one claim are reused by the next (symw2v.symbolic.gradient caches them).
+COMPONENTS = tuple(sp.Dummy("ijkl"[n], integer=True, nonnegative=True) for n in range(4))
 
 
 @dataclass
@@ -49,6 +52,15 @@ class Context:
     index_ranges: dict[sp.Symbol, sp.Expr]
     list_shapes: dict[sp.IndexedBase, tuple[sp.Expr, sp.Expr]]
     assumptions: Assumptions
+    unrolled: dict[tuple[sp.Expr, str], sp.Expr] = field(default_factory=dict)
+
+    def at(self, e: sp.Expr, inst: concrete.Instance) -> sp.Expr:
+        """``e`` unrolled at ``inst``, components still symbolic; cached, since every step of a
+        chain is compared with the same earlier expression at the same instances."""
+        key = (e, inst.describe())
+        if key not in self.unrolled:
+            self.unrolled[key] = concrete.settled(concrete.unrolled(e, inst), inst, self.components)
+        return self.unrolled[key]
 
 
 def check_paths(paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
@@ -227,7 +239,7 @@ def prepare(
             values.append(fail(_shape_message(shape, value.shape), formula))
         else:
             values.append(value)
-    components = tuple(sp.Dummy("ijk"[n % 3], integer=True, nonnegative=True) for n in range(len(shape)))
+    components = COMPONENTS[: len(shape)]
     index_ranges = {v.value: v.size for v in scope.names.values() if isinstance(v, Index)}
     lists = {v.base: (v.length, v.size) for v in scope.names.values() if isinstance(v, IndexList)}
     sizes = [v.symbol for v in scope.names.values() if isinstance(v, Size)]
@@ -337,17 +349,23 @@ def _check_instance(left, right, ctx: Context, inst: concrete.Instance):
     None). Sums are unrolled once, components substituted after."""
     dims = [int(s.xreplace(inst.sizes)) for s in ctx.shape]
     try:
-        la0, lb0 = (concrete.settled(concrete.unrolled(e, inst), inst, ctx.components) for e in (left, right))
+        la0, lb0 = ctx.at(left, inst), ctx.at(right, inst)
     except ValueError:  # a constant index beyond this instance's range (ws[1] at K=1): not an instance
         return SKIPPED
-    for comp in itertools.product(*[range(n) for n in dims]):
-        at = dict(zip(ctx.components, map(sp.Integer, comp), strict=True))
-        la, lb = la0.xreplace(at), lb0.xreplace(at)
+    points = list(itertools.product(*[range(n) for n in dims]))
+    sides = [(la0.xreplace(at), lb0.xreplace(at)) for at in (_component(ctx, c) for c in points)]
+    if concrete.all_equal(sides):  # the common case, in one test; else component by component
+        return None
+    for comp, (la, lb) in zip(points, sides, strict=True):
         if concrete.exactly_equal(la, lb) or _piecewise_zero(la - lb):
             continue
         cex = concrete.find_counterexample(la, lb, inst, tuple(comp))
         return (REFUTED, cex) if cex else (UNDECIDED, None)
     return None
+
+
+def _component(ctx: Context, comp: tuple[int, ...]) -> dict[sp.Symbol, sp.Integer]:
+    return dict(zip(ctx.components, map(sp.Integer, comp), strict=True))
 
 
 def _piecewise_zero(diff: sp.Expr) -> bool:

@@ -260,17 +260,20 @@ def settled(e: sp.Expr, inst: Instance, later: tuple[sp.Symbol, ...] = ()) -> sp
     return e
 
 
-def unroll(e: sp.Expr) -> sp.Expr:
-    """Replace every sum with concrete limits by the explicit addition of its terms."""
+def unroll(e: sp.Expr, env: dict[sp.Symbol, sp.Integer] | None = None) -> sp.Expr:
+    """Replace every sum with concrete limits by the explicit addition of its terms, in one
+    pass: the bound indices' values travel down in ``env`` instead of being substituted."""
+    env = env or {}
     if isinstance(e, sp.Sum):
-        body = e.function
-        for k, lo, hi in reversed(e.limits[1:]):
-            body = sp.Sum(body, (k, lo, hi))
-        k, lo, hi = e.limits[0]
-        return sp.Add(*[unroll(body.xreplace({k: sp.Integer(n)})) for n in range(int(lo), int(hi) + 1)])
-    if not e.args or isinstance(e, sp.Indexed):
-        return e
-    return e.func(*[unroll(a) for a in e.args])
+        (k, lo, hi), *inner = e.limits
+        body = sp.Sum(e.function, *inner) if inner else e.function
+        lo, hi = int(lo.xreplace(env)), int(hi.xreplace(env))
+        return sp.Add(*[unroll(body, {**env, k: sp.Integer(n)}) for n in range(lo, hi + 1)])
+    if not e.args:
+        return env.get(e, e)
+    if isinstance(e, sp.Indexed):
+        return e.xreplace(env) if env else e
+    return e.func(*[unroll(a, env) for a in e.args])
 
 
 def unrolled_size(e: sp.Expr, seen: dict[sp.Expr, int] | None = None) -> int:
@@ -295,6 +298,20 @@ def exactly_equal(a: sp.Expr, b: sp.Expr) -> bool:
     (error probability below 1e-29), False may still be an identity the atoms cannot see.
     Piecewise parts are decided case by case (:func:`symw2v.verify.piecewise.cases`)."""
     return all(pit.is_zero(RationalForm().to_rational(case)) for case in cases(a - b))
+
+
+def all_equal(pairs: list[tuple[sp.Expr, sp.Expr]], seed: int = 0) -> bool:
+    """Whether ``a == b`` for every pair, in one test: ``sum_c r_c (a_c - b_c) == 0`` with
+    random integers ``r_c`` in [1, 2**61). If some difference is nonzero, the ``r`` for which the
+    combination vanishes lie in a proper subspace, hit with probability at most 2**-61, so this
+    adds that to the bound of :func:`exactly_equal`. False means "test the pairs one by one"."""
+    if len(pairs) == 1:
+        return exactly_equal(*pairs[0])
+    rng = random.Random(seed)
+    weights = [sp.Integer(rng.randrange(1, pit.P)) for _ in pairs]
+    left = sp.Add(*[w * a for w, (a, _) in zip(weights, pairs, strict=True)])
+    right = sp.Add(*[w * b for w, (_, b) in zip(weights, pairs, strict=True)])
+    return exactly_equal(left, right)
 
 
 def variables(e: sp.Expr) -> list[sp.Expr]:

@@ -42,6 +42,7 @@ class RationalForm:
         self.log_atoms: dict[sp.Expr, sp.Symbol] = {}
         self.hidden: dict[sp.Expr, sp.Symbol] = {}
         self.back_map: dict[sp.Symbol, sp.Expr] = {}
+        self.memo: dict[sp.Expr, sp.Expr] = {}
 
     def hidden_value(self, atom: sp.Expr) -> sp.Expr | None:
         """The Sum or Piecewise a symbol stands for, if it stands for one."""
@@ -57,10 +58,19 @@ class RationalForm:
 
     def to_rational(self, e: sp.Expr) -> sp.Expr:
         e = _rewrite_sigma(e)
+        before = dict(self.scale)
         self._collect_scales(e)
+        if self.scale != before:  # converted parts depend on the scales: start afresh
+            self.memo = {}
         return _bounded(self._convert(e))
 
     def _convert(self, e: sp.Expr) -> sp.Expr:
+        # shared subexpressions (one log-sum-exp in every component) are converted once
+        if e not in self.memo:
+            self.memo[e] = self._convert_new(e)
+        return self.memo[e]
+
+    def _convert_new(self, e: sp.Expr) -> sp.Expr:
         if isinstance(e, HIDDEN):
             if e not in self.hidden:
                 atom = sp.Dummy("S", real=True)
