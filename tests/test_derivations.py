@@ -51,6 +51,11 @@ WRONG = [
     (NAIVE, "U[w]", "(yhat[w] - 1) * v_c", '"w != o"', "wrong case"),
     (NAIVE, "U", "outer(y - yhat, v_c)", "", "sign flip"),
     (NAIVE, "U", "outer(yhat, v_c)", "", "dropped term"),
+    # wrong only where w == o: the pattern where two free indices coincide must be drawn
+    (NAIVE, "U[w]", "yhat[w] * v_c", "", "the w == o case dropped"),
+    # equal where V == 1 (both sides v_c * (yhat[0] - 1) with yhat[0] == 1): never the only witness
+    (NAIVE, "u_o", "(V * yhat[o] - 1) * v_c", "", "a size factor that is 1 at V = 1"),
+    (NAIVE, "u_o", "(yhat[0] - 1) * v_c", "", "a constant index for a free one"),
     (
         NEG.format(assume='"distinct(ws)", "o not in ws"'),
         "v_c",
