@@ -7,6 +7,8 @@ produces sum_k delta(ws[k], ws[s]) terms, which count repeated samples by constr
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from ..language.errors import FormulaError
@@ -21,13 +23,16 @@ def gradient(f: Tensor, x: Tensor, span: Span) -> Tensor:
         raise FormulaError(
             "grad differentiates by a declared symbol or a row of one (v_c, U, U[o], x)", span
         )
-    value = f.scalar()
     target = x.target
     cache: dict[tuple[sp.Expr, ...], sp.Expr] = {}
 
+    @functools.cache
+    def value() -> sp.Expr:  # built at the first component asked for, within the claim's budget
+        return f.scalar()
+
     def rule(idx: tuple[sp.Expr, ...]) -> sp.Expr:
         if idx not in cache:
-            cache[idx] = sp.diff(value, target.element(idx))
+            cache[idx] = sp.diff(value(), target.element(idx))
         return cache[idx]
 
     return Tensor(x.shape, rule)
