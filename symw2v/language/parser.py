@@ -128,8 +128,6 @@ class _Converter:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(node, f"the constant {value!r}")
-        if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
-            raise self.fail(node, f"the constant {value!r}")
         source = ast.get_source_segment(self.body, node) or repr(value)
         try:
             number = Fraction(source.replace("_", ""))
