@@ -264,12 +264,23 @@ def test_folder_without_toml_and_files_that_are_not_regular(tmp_path: Path) -> N
     assert code == 2 and "not a regular file" in records[0]["error"]
 
 
+def test_missing_file(tmp_path: Path) -> None:
+    assert_refused(tmp_path / "missing.toml", "cannot read file: No such file or directory")
+
+
 def test_unreadable_file(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root reads every file")
     path = write(tmp_path, PRE + claim("x"))
     path.chmod(0)
     assert_refused(path, "cannot read file: Permission denied")
+
+
+@pytest.mark.parametrize("lhs", ["relu(1/0)", "[x > (-1)**0.5]", "[x > log(-1)]", "[x > 0/0]", "relu(x + 1/0)"])
+def test_undefined_constants_are_undecided_not_an_exception(tmp_path: Path, lhs: str) -> None:
+    code, records, _ = check_cli(write(tmp_path, PRE + claim(lhs)), GOOD)
+    assert code == 1
+    assert [r["verdict"] for r in records] == ["undecided", "proved"]
 
 
 def test_many_hostile_files_at_once_keep_their_own_messages(tmp_path: Path) -> None:
@@ -519,6 +530,7 @@ KNOWN_ESCAPES = [
     (TypeError, "Invalid NaN comparison", "x", "[x > x / v[0]]"),
     (TypeError, "Invalid comparison of non-real zoo", "x", "[x > log(x)]"),
     (ValueError, "symbolic", "[[[[ws[0] == w] > x] > [0.5 > softmax(U @ v)[w]]] > 0]", "x"),
+    (IndexError, "list index out of range", "relu(x / 0)", "x"),
 ]
 
 
@@ -543,14 +555,17 @@ def test_generated_files_check_into_verdicts_and_print(text: str) -> None:
     TablePrinter(Console(file=io.StringIO(), width=120)).print(results, all_chains=True)
 
 
-@pytest.mark.parametrize(("kind", "message", "lhs", "result"), KNOWN_ESCAPES, ids=["bare-size", "nan", "zoo", "sum"])
+@pytest.mark.parametrize(
+    ("kind", "message", "lhs", "result"), KNOWN_ESCAPES, ids=["bare-size", "nan", "zoo", "sum", "piecewise"]
+)
 def test_known_escape_from_check_claim(kind: type, message: str, lhs: str, result: str) -> None:
     """Still escaping: refuting ``x = -V`` the diagnosis tries ``V`` alone and
     ``concrete.instantiate`` (via ``diagnose.search``) gets a Python int from ``xreplace`` of a
     bare size; and ``concrete.evaluate`` (via ``find_counterexample``) compares nan or zoo inside
     an indicator's Piecewise at a point where ``x / v[0]`` or ``log(x)`` is undefined; and
     ``concrete.instantiate`` raises "instance ... leaves U[0, _j] symbolic" for nested
-    indicators around a softmax (a Sum left inside a Piecewise condition). When one is fixed,
-    this test fails: remove it from KNOWN_ESCAPES."""
+    indicators around a softmax (a Sum left inside a Piecewise condition); and
+    ``piecewise.piecewise_is_zero`` indexes an empty list for ``relu(x / 0)``. When one is
+    fixed, this test fails: remove it from KNOWN_ESCAPES."""
     with pytest.raises(kind, match=re.escape(message)):
         check_derivation(loads(PRE + claim(lhs, result)), 2)

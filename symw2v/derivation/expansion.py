@@ -63,10 +63,8 @@ def _located(path: str, formula: Formula) -> Iterator[None]:
     try:
         yield
     except _TooLarge as err:
-        raise DerivationError(
-            path, f"{err} once its definitions are written out", line=formula.line, where=formula.where,
-            text=formula.text,
-        ) from None
+        message = f"{err} once its definitions are written out"
+        raise DerivationError(path, message, line=formula.line, where=formula.where, text=formula.text) from None
 
 
 class _Expander:

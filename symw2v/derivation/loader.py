@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import keyword
 import re
+import stat
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -59,7 +60,7 @@ def load(path: str | Path) -> Derivation:
     """Read and load one file: a regular file of at most ``MAX_FILE_BYTES`` bytes of UTF-8."""
     path = Path(path)
     try:
-        if not path.is_file():
+        if not stat.S_ISREG(path.stat().st_mode):  # a folder, a pipe that would block, /dev/zero
             raise DerivationError(str(path), "cannot read file: not a regular file")
         with path.open("rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
@@ -79,6 +80,7 @@ def load(path: str | Path) -> Derivation:
 
 
 def loads(text: str, path: str = "<string>") -> Derivation:
+    """Load the text of one file; ``path`` names it in errors."""
     if len(text) > MAX_FILE_BYTES:
         raise DerivationError(path, f"larger than the limit of {MAX_FILE_BYTES:,} characters")
     try:
