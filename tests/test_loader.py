@@ -388,7 +388,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b'title = "\xff\xfe"\n')
     with pytest.raises(DerivationError) as info:
         load(binary)
-    assert str(info.value).startswith(f"{binary}: cannot read file")
+    assert str(info.value).startswith(f"{binary}:1: cannot read file: not UTF-8 text (byte 0xff at offset 9)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,10 @@ from .syntax import (
     Unary,
 )
 
+# Limits of one formula: real ones are under 200 characters and 15 levels deep. Deeper trees
+# would exhaust Python's recursion in the lowering and in SymPy.
 MAX_LENGTH = 4000
+MAX_DEPTH = 40
 
 BINARY_OPS: dict[type, str] = {
     ast.Add: "+",
@@ -52,11 +55,12 @@ COMPARE_OPS: dict[type, str] = {
 def parse(text: str) -> Node:
     """Parse one formula. Raises :class:`FormulaError` with a span for anything outside the
     language: statements, keywords arguments, strings, lambdas, attribute access other than
-    ``.T``, and so on."""
+    ``.T``, and so on, and for a text longer than ``MAX_LENGTH`` characters or nested deeper
+    than ``MAX_DEPTH`` operators, calls and brackets."""
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be a string, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"formula longer than {MAX_LENGTH} characters", Span(0, len(text)))
+        raise FormulaError(f"formula of {len(text)} characters; the limit is {MAX_LENGTH}", Span(0, len(text)))
     if not text.strip():
         raise FormulaError("empty formula", Span(0, len(text)))
     # One line with the same character offsets: newlines become spaces, and nothing is wrapped
@@ -75,10 +79,23 @@ def parse(text: str) -> Node:
         raise FormulaError(f"syntax error: {err.msg}", Span(pos, pos + 1)) from None
     except (RecursionError, MemoryError, ValueError) as err:
         raise FormulaError(f"formula cannot be read: {type(err).__name__}") from None
-    try:
-        return _Converter(body, lead).convert(tree.body)
-    except RecursionError:
-        raise FormulaError("formula is nested too deeply") from None
+    converter = _Converter(body, lead)
+    deep = _too_deep(tree.body)
+    if deep is not None:
+        raise FormulaError(f"formula nested more than {MAX_DEPTH} levels deep", converter.span(deep))
+    return converter.convert(tree.body)
+
+
+def _too_deep(tree: ast.expr) -> ast.AST | None:
+    """The first expression nested deeper than ``MAX_DEPTH``, or None (iterative: a deep tree
+    must not exhaust the recursion it is checked for)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((c, depth + isinstance(c, ast.expr)) for c in ast.iter_child_nodes(node))
+    return None
 
 
 class _Converter:
@@ -110,8 +127,6 @@ class _Converter:
     def on_Constant(self, node: ast.Constant) -> Node:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(node, f"the constant {value!r}")
-        if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
             raise self.fail(node, f"the constant {value!r}")
         source = ast.get_source_segment(self.body, node) or repr(value)
         try:

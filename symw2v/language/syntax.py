@@ -79,13 +79,26 @@ class Indicator(Node):
     condition: Compare
 
 
+# Names the language gives a meaning of its own: the functions of
+# ``symw2v.symbolic.lower.CALLS`` and ``distinct(ws)`` of assumptions. A file may not declare or
+# define them (``exp(t) = t`` would otherwise make ``exp(x) = x`` provable).
+BUILTINS = frozenset(
+    {"exp", "log", "sigma", "relu", "tanh", "softmax", "outer", "logaddexp", "onehot", "ones",
+     "zeros", "sum", "grad", "distinct"}
+)
+
+
+def children(node: Node) -> Iterator[Node]:
+    """The direct sub-nodes of ``node``, in order."""
+    for value in vars(node).values():
+        if isinstance(value, Node):
+            yield value
+        elif isinstance(value, tuple):
+            yield from (item for item in value if isinstance(item, Node))
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, pre-order."""
     yield node
-    for value in vars(node).values():
-        if isinstance(value, Node):
-            yield from walk(value)
-        elif isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, Node):
-                    yield from walk(item)
+    for child in children(node):
+        yield from walk(child)

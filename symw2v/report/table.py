@@ -1,12 +1,15 @@
 """Verdicts -> a readable terminal report (rich; plain text when not a terminal): a summary
 table, then each chain that is not fully proved with a mark per step and, beneath a broken
-step, its counterexample, residual and diagnosis."""
+step, its counterexample, residual and diagnosis.
+
+Every text from a file or a formula is printed as a rich ``Text``, never as markup, so that
+``U[w]`` and ``[ws[j] == ws[s]]`` are printed as written."""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..verify.verdict import ClaimResult
 
@@ -24,39 +27,39 @@ class TablePrinter:
     def __init__(self, console: Console | None = None):
         self.console = console or Console(soft_wrap=False)
 
+    def line(self, *parts: str | tuple[str, str]) -> None:
+        """Print one line of plain strings and (text, style) pairs; nothing is read as markup."""
+        self.console.print(Text.assemble(*parts))
+
     def print(self, results: list[ClaimResult], all_chains: bool = False) -> None:
         table = Table(show_lines=False, expand=False)
         for column in ("file", "claim", "verdict", "what was shown"):
             table.add_column(column, overflow="fold")
         for r in results:
             table.add_row(
-                escape(r.file.rsplit("/", 1)[-1]),
-                escape(r.claim),
-                f"[{STYLE[r.verdict]}]{r.verdict}[/]",
-                escape(self._shown(r)),
+                Text(r.file.rsplit("/", 1)[-1]),
+                Text(r.claim),
+                Text(r.verdict, STYLE[r.verdict]),
+                Text(self._shown(r)),
             )
         self.console.print(table)
         for r in results:
             if r.error:
-                self.console.print(f"[bold magenta]error[/] {r.error}", markup=True, highlight=False)
+                self.line(("error", "bold magenta"), " ", r.error)
         for r in results:
             if r.steps and (all_chains or r.verdict != "proved"):
                 self.chain(r)
         counts = {v: sum(r.verdict == v for r in results) for v in STYLE}
-        self.console.print(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims")
+        self.line(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims")
 
     def chain(self, r: ClaimResult) -> None:
-        out = self.console
-        out.print(
-            f"\n[bold]{escape(r.claim)}[/]  {escape(r.file)}  [{STYLE[r.verdict]}]{r.verdict}[/]", highlight=False
-        )
+        self.line("\n", (r.claim, "bold"), f"  {r.file}  ", (r.verdict, STYLE[r.verdict]))
         if r.says:
-            out.print(f"  {escape(r.says)}", highlight=False)
-        out.print(f"    0  {escape(r.steps[0].left)}", highlight=False)  # step 1 is compared with chain[0]
+            self.line(f"  {r.says}")
+        self.line(f"    0  {r.steps[0].left}")  # step 1 is compared with chain[0]
         for s in r.steps:
-            style = STYLE[s.verdict]
             against = "" if s.compared_with == s.number - 1 else f"  (compared with step {s.compared_with})"
-            out.print(f"  [{style}]{MARK[s.verdict]}[/] {s.number:2d}  {escape(s.right)}{against}", highlight=False)
+            self.line("  ", (MARK[s.verdict], STYLE[s.verdict]), f" {s.number:2d}  {s.right}{against}")
             details = []
             if s.verdict in ("refuted", "undecided", "malformed"):
                 label = "counterexample" if s.counterexample else "error" if s.verdict == "malformed" else "shown"
@@ -68,7 +71,7 @@ class TablePrinter:
             if s.diagnosis:
                 details.append(("diagnosis", s.diagnosis))
             for label, text in details:
-                out.print(f"        [dim]{label}:[/] {escape(text)}", highlight=False)
+                self.line("        ", (f"{label}:", "dim"), f" {text}")
 
     @staticmethod
     def _shown(r: ClaimResult) -> str:

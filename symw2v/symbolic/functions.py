@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 
@@ -36,11 +38,18 @@ class sigma(sp.Function):  # noqa: N801 - named as written in the mathematics
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
 
+def orderable(x: sp.Expr) -> bool:
+    """False for what SymPy refuses to compare (nan, zoo, I, 1/0 * x): a formula with an
+    undefined constant must not raise, its value is undefined."""
+    return x is not sp.nan and x.is_extended_real is not False
+
+
 def relu(x: sp.Expr) -> sp.Expr:
-    """max(0, x) with derivative 0 at x = 0."""
-    return sp.Piecewise((0, x <= 0), (x, True))
+    """max(0, x) with derivative 0 at x = 0; nan where x is not orderable."""
+    return sp.Piecewise((0, x <= 0), (x, True)) if orderable(x) else sp.nan
 
 
-def indicator(condition: sp.Basic) -> sp.Expr:
-    """Iverson bracket for a real condition: 1 where it holds, else 0."""
-    return sp.Piecewise((1, condition), (0, True))
+def indicator(relation: Callable[[sp.Expr, sp.Expr], sp.Basic], a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """Iverson bracket [a relation b] for reals: 1 where it holds, else 0; nan where a or b is
+    not orderable."""
+    return sp.Piecewise((1, relation(a, b)), (0, True)) if orderable(a) and orderable(b) else sp.nan

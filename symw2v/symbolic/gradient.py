@@ -7,7 +7,7 @@ produces sum_k delta(ws[k], ws[s]) terms, which count repeated samples by constr
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import sympy as sp
 
@@ -23,9 +23,13 @@ def gradient(f: Tensor, x: Tensor, span: Span) -> Tensor:
         raise FormulaError(
             "grad differentiates by a declared symbol or a row of one (v_c, U, U[o], x)", span
         )
-    value = f.scalar()
     target = x.target
-    return Tensor(x.shape, lambda idx: _diff(value, target.element(idx)))
+
+    @cache
+    def value() -> sp.Expr:  # built at the first component asked for, within the claim's budget
+        return f.scalar()
+
+    return Tensor(x.shape, lambda idx: _diff(value(), target.element(idx)))
 
 
 @lru_cache(maxsize=4096)

@@ -219,7 +219,7 @@ def _indicator(lw: Lowerer, node: Indicator) -> Value:
         x, y = lw.tensor(cond.left), lw.tensor(cond.right)
         if x.shape or y.shape:
             raise FormulaError("[x > y] compares scalars", cond.span)
-        return ops.constant(indicator(COMPARE_RULES[cond.op](x.scalar(), y.scalar())))
+        return ops.constant(indicator(COMPARE_RULES[cond.op], x.scalar(), y.scalar()))
     raise FormulaError(f"[a {cond.op} b] is not an indicator; use ==, !=, <, <=, >, >=", cond.span)
 
 

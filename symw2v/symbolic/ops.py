@@ -60,9 +60,12 @@ ARITHMETIC: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
 
 
 def arithmetic(op: str, a: Tensor, b: Tensor, span: Span) -> Tensor:
-    """Elementwise ``a op b``; a scalar operand broadcasts. ``**`` needs a scalar exponent."""
+    """Elementwise ``a op b``; a scalar operand broadcasts. ``**`` needs a scalar exponent
+    within the limits of :func:`check_power`."""
     if op == "**" and b.shape:
         raise FormulaError(f"the exponent of ** must be a scalar, not {shape_text(b.shape)}", span)
+    if op == "**":
+        check_power(a, b.scalar(), span)
     if a.shape and b.shape and a.shape != b.shape:
         raise FormulaError(
             f"shape mismatch: {shape_text(a.shape)} {op} {shape_text(b.shape)}"
@@ -74,6 +77,37 @@ def arithmetic(op: str, a: Tensor, b: Tensor, span: Span) -> Tensor:
     return tensor_map(
         shape, lambda idx: f(a.at(idx if a.shape else ()), b.at(idx if b.shape else ()))
     )
+
+
+# Real derivations raise to 2 or -1; SymPy computes a power of numbers at once, so 2**10**10
+# must be refused before it is built.
+MAX_EXPONENT = 100  # for |numerator| and denominator of a number exponent
+MAX_POWER_BITS = 10_000  # of a number raised to a number
+
+
+def check_power(base: Tensor, exponent: sp.Expr, span: Span) -> None:
+    """Refuse a power SymPy could not build in reasonable time: an exponent that depends on a
+    size or an index (2**(V*V*V*V) is huge at an instance), a number exponent beyond
+    ``MAX_EXPONENT`` (also combined with a power in the base: (x**50)**50), or a power of
+    numbers larger than ``MAX_POWER_BITS`` bits."""
+    if any(s.is_integer for s in exponent.free_symbols):
+        raise FormulaError("the exponent of ** may not depend on a size or an index", span)
+    if not exponent.is_Rational:
+        return
+    value = base.at(tuple(fresh() for _ in base.shape))
+    total = exponent * value.exp if value.is_Pow and value.exp.is_Rational else exponent
+    if abs(total.p) > MAX_EXPONENT or total.q > MAX_EXPONENT:
+        raise FormulaError(
+            f"the exponent {_digits(total)} is beyond the limit (numerator and denominator at most {MAX_EXPONENT})",
+            span,
+        )
+    if value.is_Rational and (abs(value.p).bit_length() + value.q.bit_length()) * abs(exponent) > MAX_POWER_BITS:
+        raise FormulaError(f"the power of numbers has more than {MAX_POWER_BITS:,} bits", span)
+
+
+def _digits(x: sp.Rational) -> str:
+    text = str(x)
+    return text if len(text) <= 24 else f"{text[:12]}… ({len(text)} characters)"
 
 
 def _transpose_hint(a: Shape, b: Shape) -> str:

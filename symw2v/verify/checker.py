@@ -64,14 +64,25 @@ class Context:
 
 
 def check_paths(paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
+    """Check every file of ``paths`` (a folder stands for its .toml files, recursively). A file
+    that cannot be loaded or has no claim, and a folder without a .toml file, is one MALFORMED
+    result; the other files are still checked."""
     results: list[ClaimResult] = []
-    for path in expand_paths(paths):
-        try:
-            derivation = load(path)
-        except DerivationError as err:
-            results.append(ClaimResult(str(path), "(file)", "", MALFORMED, error=str(err)))
-            continue
-        results.extend(check_derivation(derivation, claim_budget))
+    for target in paths:
+        files = expand_paths([target])
+        if not files:
+            error = f"{target}: no .toml file in this folder"
+            results.append(ClaimResult(str(target), "(folder)", "", MALFORMED, error=error))
+        for path in files:
+            try:
+                derivation = load(path)
+                if not derivation.claims:
+                    raise DerivationError(str(path), "nothing to check: the file has no [[claim]]")
+            except Exception as err:  # DerivationError, or a bug in loading that must not hide the other files
+                error = str(err) if isinstance(err, DerivationError) else f"{path}: cannot load: {err!r}"
+                results.append(ClaimResult(str(path), "(file)", "", MALFORMED, error=error))
+                continue
+            results.extend(check_derivation(derivation, claim_budget))
     return results
 
 

@@ -244,7 +244,8 @@ def instantiate(e: sp.Expr, inst: Instance) -> sp.Expr:
 def unrolled(e: sp.Expr, inst: Instance) -> sp.Expr:
     """``e`` with the instance's values substituted and every sum unrolled; symbols the
     instance does not fix (component indices) may remain, to be substituted cheaply later."""
-    e = e.xreplace({**inst.sizes, **{k: sp.Integer(v) for k, v in inst.indices.items()}})
+    values = {**inst.sizes, **inst.indices}
+    e = sp.sympify(e).xreplace({k: sp.Integer(v) for k, v in values.items()})
     refuse(unrolled_size(e), MAX_UNROLLED, f"unrolling the sums at {inst.describe()}", "nodes")
     e = unroll(e)
     entries = {base[n]: sp.Integer(v) for base, values in inst.lists.items() for n, v in enumerate(values)}
@@ -261,14 +262,15 @@ def settled(e: sp.Expr, inst: Instance, later: tuple[sp.Symbol, ...] = ()) -> sp
 
 
 def unroll(e: sp.Expr, env: dict[sp.Symbol, sp.Integer] | None = None) -> sp.Expr:
-    """Replace every sum with concrete limits by the explicit addition of its terms, in one
+    """Replace every sum (product) with concrete limits by the explicit sum (product) of its terms, in one
     pass: the bound indices' values travel down in ``env`` instead of being substituted."""
     env = env or {}
-    if isinstance(e, sp.Sum):
+    if isinstance(e, sp.Sum | sp.Product):  # SymPy turns exp(Sum) into Product(exp) in relations
         (k, lo, hi), *inner = e.limits
-        body = sp.Sum(e.function, *inner) if inner else e.function
+        body = e.func(e.function, *inner) if inner else e.function
         lo, hi = int(lo.xreplace(env)), int(hi.xreplace(env))
-        return sp.Add(*[unroll(body, {**env, k: sp.Integer(n)}) for n in range(lo, hi + 1)])
+        terms = [unroll(body, {**env, k: sp.Integer(n)}) for n in range(lo, hi + 1)]
+        return sp.Add(*terms) if isinstance(e, sp.Sum) else sp.Mul(*terms)
     if not e.args:
         return env.get(e, e)
     if isinstance(e, sp.Indexed):
@@ -280,7 +282,7 @@ def unrolled_size(e: sp.Expr, seen: dict[sp.Expr, int] | None = None) -> int:
     """The number of nodes :func:`unroll` builds for ``e``, counted without building them."""
     seen = {} if seen is None else seen
     if e not in seen:
-        if isinstance(e, sp.Sum):
+        if isinstance(e, sp.Sum | sp.Product):
             n = unrolled_size(e.function, seen)
             for _, lo, hi in e.limits:
                 n *= max(int(hi) - int(lo) + 1, 0)
@@ -323,7 +325,12 @@ def variables(e: sp.Expr) -> list[sp.Expr]:
 
 
 def evaluate(e: sp.Expr, values: dict[sp.Expr, sp.Expr], digits: int = 30) -> sp.Float | None:
-    value = e.xreplace(values).evalf(digits)
+    """``e`` at ``values`` to ``digits`` digits; None where it is undefined (a condition that
+    compares nan or zoo, a division by zero)."""
+    try:
+        value = e.xreplace(values).evalf(digits)
+    except TypeError:
+        return None
     return value if value.is_Number and value.is_finite else None
 
 

@@ -94,7 +94,10 @@ def piecewise_is_zero(e: sp.Expr) -> bool | None:
             gap = sp.expand(rel.lhs - rel.rhs)
             if not gap.is_polynomial(x) or sp.degree(gap, x) != 1:
                 return None
-            points.add(sp.solve(gap, x)[0])
+            roots = sp.solve(gap, x)
+            if not roots:  # no breakpoint where the gap is undefined (x / 0)
+                return None
+            points.add(roots[0])
     cuts = sorted(points)
     inner = [(a + b) / 2 for a, b in zip(cuts, cuts[1:], strict=False)]
     outer = [cuts[0] - 1, cuts[-1] + 1] if cuts else [sp.S.Zero]
