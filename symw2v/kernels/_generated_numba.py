@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: c375331ea5af11830b91b81adb22d55ea8856d13f94af3ecd26c02314343d40d
+# key: ba15c02547b858dd29bcae1bef6266f48f297cd8f7386982060a18e0334b9713
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
