@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -32,12 +33,19 @@ def main() -> None:
     help="Seconds per claim before it is reported undecided.",
 )
 @click.option("--steps", is_flag=True, help="Show every chain step by step, not only those not proved.")
-def check(paths: tuple[str, ...], as_json: bool, budget: float, steps: bool) -> None:
+@click.option(
+    "--jobs",
+    default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+    show_default="the cores available",
+    type=click.IntRange(min=1),
+    help="Files checked at once, each in its own process (same results as 1).",
+)
+def check(paths: tuple[str, ...], as_json: bool, budget: float, steps: bool, jobs: int) -> None:
     """Check every step of every claim in PATHS (files or folders; default: derivations/).
 
     Exit status: 0 when every claim is proved or checked, 1 when any is refuted or undecided,
     2 when an input is missing or malformed (the other files are still checked and reported)."""
-    results = check_paths(list(paths) or [DEFAULT_DERIVATIONS], budget)
+    results = check_paths(list(paths) or [DEFAULT_DERIVATIONS], budget, jobs)
     if as_json:
         click.echo(JsonPrinter().render(results))
     else:
@@ -54,10 +62,20 @@ _PRESET_NAMES = ("word2vec", "cs224n")
 
 @main.command()
 @click.argument("corpus", required=False)
-@click.option("--preset", type=click.Choice(_PRESET_NAMES), default="word2vec", show_default=True,
-              help="Base settings (see symw2v/train/presets.py); the options below override them.")
-@click.option("-o", "--out", default="vectors.bin", show_default=True,
-              help="Vectors file: word2vec binary for .bin, text otherwise.")
+@click.option(
+    "--preset",
+    type=click.Choice(_PRESET_NAMES),
+    default="word2vec",
+    show_default=True,
+    help="Base settings (see symw2v/train/presets.py); the options below override them.",
+)
+@click.option(
+    "-o",
+    "--out",
+    default="vectors.bin",
+    show_default=True,
+    help="Vectors file: word2vec binary for .bin, text otherwise.",
+)
 @click.option("--dim", type=click.IntRange(min=1), help="Vector size d.")
 @click.option("--window", type=click.IntRange(min=1), help="Largest window (drawn in 1..window per centre).")
 @click.option("--negative", type=click.IntRange(min=1), help="Negatives K per pair (or per window, see --negatives).")
@@ -70,23 +88,34 @@ _PRESET_NAMES = ("word2vec", "cs224n")
     "--batch",
     type=click.IntRange(min=1),
     help="Epoch mode: pairs per minibatch, or windows with --negatives window (default: 512 windows with "
-         "numpy, 1 pair with numba, 1,024 pairs with numpy and --negatives pair).",
+    "numpy, 1 pair with numba, 1,024 pairs with numpy and --negatives pair).",
 )
-@click.option("--negatives", type=click.Choice(["auto", "pair", "window"]),
-              help="Epoch mode, negative sampling: K negatives per pair (word2vec's), or K per window shared "
-                   "by its pairs (j_window_shared.toml; numpy only); auto: window with numpy, pair with numba "
-                   "[default: auto].")
+@click.option(
+    "--negatives",
+    type=click.Choice(["auto", "pair", "window"]),
+    help="Epoch mode, negative sampling: K negatives per pair (word2vec's), or K per window shared "
+    "by its pairs (j_window_shared.toml; numpy only); auto: window with numpy, pair with numba "
+    "[default: auto].",
+)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Initial learning rate.")
 @click.option("--schedule", type=click.Choice(["linear", "step"]), help="Learning-rate decay.")
 @click.option("--step-every", type=click.IntRange(min=1), help="Step schedule: halve every this many iterations.")
 @click.option("--seed", type=int, help="Random seed (runs are reproducible).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), help="Parameter precision.")
-@click.option("--backend", type=click.Choice(["auto", "numpy", "numba"]),
-              help="Generated kernels to train with: NumPy, Numba's fused loops (negative sampling; needs "
-                   "symw2v[fast]), or auto (numba when installed and --loss neg) [default: auto].")
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "numpy", "numba"]),
+    help="Generated kernels to train with: NumPy, Numba's fused loops (negative sampling; needs "
+    "symw2v[fast]), or auto (numba when installed and --loss neg) [default: auto].",
+)
 @click.option("--checkpoint", type=click.Path(dir_okay=False), help="Checkpoint file, written atomically.")
-@click.option("--checkpoint-every", default=30.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds between checkpoints.")
+@click.option(
+    "--checkpoint-every",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds between checkpoints.",
+)
 @click.option("--resume", is_flag=True, help="Continue from --checkpoint (same corpus and options).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--max-blocks", type=click.IntRange(min=1), hidden=True, help="Stop after this many blocks.")
@@ -104,13 +133,27 @@ def train(**options) -> None:
 @click.argument("vectors", type=click.Path(exists=True, dir_okay=False))
 @click.option("-w", "--word", "words", multiple=True, help="Print the nearest neighbours of this word.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="Neighbours per word.")
-@click.option("--pairs", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Word-pair similarity file (word1<TAB>word2<TAB>score).")
-@click.option("--analogies", "analogy_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Analogy file in questions-words format.")
+@click.option(
+    "--pairs",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Word-pair similarity file (word1<TAB>word2<TAB>score).",
+)
+@click.option(
+    "--analogies",
+    "analogy_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Analogy file in questions-words format.",
+)
 @click.option("--standard", is_flag=True, help="Also WordSim-353, SimLex-999, questions-words from gensim's test data.")
-@click.option("--restrict", default=30000, show_default=True, type=click.IntRange(min=1),
-              help="Analogy answers among this many most frequent words.")
+@click.option(
+    "--restrict",
+    default=30000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Analogy answers among this many most frequent words.",
+)
 def evaluate(**options) -> None:
     """Evaluate VECTORS (word2vec text/binary, or a checkpoint): neighbours, similarity, analogies."""
     from .train.commands import run_eval
@@ -132,8 +175,13 @@ def plot(**options) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write to.")
-@click.option("--budget", default=DEFAULT_BUDGET, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds per claim before it is reported undecided.")
+@click.option(
+    "--budget",
+    default=DEFAULT_BUDGET,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds per claim before it is reported undecided.",
+)
 @click.option("--no-derive", is_flag=True, help="Leave out the regenerated (derive) form of each gradient.")
 @click.option("--pdf", is_flag=True, help="Also compile the combined document with pdflatex.")
 def latex(paths: tuple[str, ...], out_dir: str, budget: float, no_derive: bool, pdf: bool) -> None:
@@ -163,8 +211,13 @@ def latex(paths: tuple[str, ...], out_dir: str, budget: float, no_derive: bool, 
 @click.option("--all", "all_", is_flag=True, help="Every (loss, wrt) that a claim in derivations/ (or FILE) uses.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), help="Folder for .toml skeletons and .tex.")
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX instead of the skeleton.")
-@click.option("--budget", default=DEFAULT_BUDGET, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds per gradient: normalising, matrix-form search and verification of every form.")
+@click.option(
+    "--budget",
+    default=DEFAULT_BUDGET,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds per gradient: normalising, matrix-form search and verification of every form.",
+)
 def derive(
     file: str | None, wrt: str | None, of: str | None, all_: bool, out_dir: str | None, as_latex: bool, budget: float
 ) -> None:
@@ -194,8 +247,10 @@ def derive(
                 note = f"  ({d.exhausted})" if d.exhausted else ""
                 click.echo(f"{d.kind:>6} form  grad({d.of}, {d.wrt}) = {d.best}  -> {path}{note}")
             matrix = sum(d.kind == MATRIX for _, d in done)
-            click.echo(f"{len(written)} gradients: {matrix} in matrix form, {len(done) - matrix} in index form only"
-                       + (f", {len(written) - len(done)} not derived" if len(done) < len(written) else ""))
+            click.echo(
+                f"{len(written)} gradients: {matrix} in matrix form, {len(done) - matrix} in index form only"
+                + (f", {len(written) - len(done)} not derived" if len(done) < len(written) else "")
+            )
             sys.exit(1 if len(done) < len(written) or any(d.exhausted or d.kind == COMPONENT for _, d in done) else 0)
         d = derive_gradient(load(file), wrt, of, seconds=budget)
     except DerivationError as err:

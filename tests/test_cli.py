@@ -72,3 +72,25 @@ def test_shape_mismatch_names_file_claim_and_column(tmp_path: Path):
 
 def test_missing_path_exits_two():
     assert run("no/such/file.toml").returncode == 2
+
+
+def test_files_checked_in_parallel_give_the_same_records_in_the_same_order(tmp_path: Path):
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[symbols]\nx = "scalar"\n[[claim]]\nid = "w"\nlhs = "sigma(-x)"\nresult = "sigma(x)"\n')
+    files = [str(GOOD), str(wrong), str(DERIVATIONS / "b_grad_center.toml"), str(tmp_path / "missing.toml")]
+
+    def records(jobs: str) -> list[dict]:
+        out = run("--json", "--jobs", jobs, *files)
+        assert out.returncode == 2, out.stderr  # the missing file is malformed; the others still checked
+        return [_without_times(r) for r in json.loads(out.stdout)]
+
+    serial = records("1")
+    assert [r["verdict"] for r in serial] == ["proved"] * 3 + ["refuted", "proved", "malformed"]
+    assert records("3") == serial
+
+
+def _without_times(record: dict) -> dict:
+    return {
+        **{k: v for k, v in record.items() if k != "seconds"},
+        "steps": [{k: v for k, v in s.items() if k != "seconds"} for s in record["steps"]],
+    }

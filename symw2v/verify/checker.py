@@ -15,7 +15,10 @@ For each link ``left = right`` of a chain:
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,27 +66,43 @@ class Context:
         return self.unrolled[key]
 
 
-def check_paths(paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
+def check_paths(paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET, jobs: int = 1) -> list[ClaimResult]:
     """Check every file of ``paths`` (a folder stands for its .toml files, recursively). A file
     that cannot be loaded or has no claim, and a folder without a .toml file, is one MALFORMED
-    result; the other files are still checked."""
-    results: list[ClaimResult] = []
+    result; the other files are still checked. With ``jobs > 1`` files are checked in that many
+    forked processes; the results, in file order, are the same as with one."""
+    results: list[ClaimResult | Path] = []
     for target in paths:
         files = expand_paths([target])
         if not files:
             error = f"{target}: no .toml file in this folder"
             results.append(ClaimResult(str(target), "(folder)", "", MALFORMED, error=error))
-        for path in files:
-            try:
-                derivation = load(path)
-                if not derivation.claims:
-                    raise DerivationError(str(path), "nothing to check: the file has no [[claim]]")
-            except Exception as err:  # DerivationError, or a bug in loading that must not hide the other files
-                error = str(err) if isinstance(err, DerivationError) else f"{path}: cannot load: {err!r}"
-                results.append(ClaimResult(str(path), "(file)", "", MALFORMED, error=error))
-                continue
-            results.extend(check_derivation(derivation, claim_budget))
-    return results
+        results.extend(files)
+    files = [r for r in results if isinstance(r, Path)]
+    checked = dict(zip(files, _map(check_file, files, claim_budget, jobs), strict=True))
+    return [x for r in results for x in (checked[r] if isinstance(r, Path) else [r])]
+
+
+def _map(function, files: list[Path], claim_budget: float, jobs: int) -> list[list[ClaimResult]]:
+    if jobs > 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            with ProcessPoolExecutor(min(jobs, len(files)), mp_context=multiprocessing.get_context("fork")) as pool:
+                return list(pool.map(function, files, itertools.repeat(claim_budget)))
+        except BrokenProcessPool:  # a worker died (out of memory): check in this process instead
+            pass
+    return [function(f, claim_budget) for f in files]
+
+
+def check_file(path: Path, claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
+    """Every claim of one file, or the file's one MALFORMED result when it cannot be loaded."""
+    try:
+        derivation = load(path)
+        if not derivation.claims:
+            raise DerivationError(str(path), "nothing to check: the file has no [[claim]]")
+    except Exception as err:  # DerivationError, or a bug in loading that must not hide the other files
+        error = str(err) if isinstance(err, DerivationError) else f"{path}: cannot load: {err!r}"
+        return [ClaimResult(str(path), "(file)", "", MALFORMED, error=error)]
+    return check_derivation(derivation, claim_budget)
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
