@@ -116,3 +116,42 @@ def test_piecewise_cases_see_complementary_conditions_and_the_boundary():
     assert all(pit.is_zero(c) for c in cases(relu_a - relu_b))
     step_a, step_b = sp.Piecewise((1, z > 0), (0, True)), sp.Piecewise((1, z >= 0), (0, True))
     assert not all(pit.is_zero(c) for c in cases(step_a - step_b))  # they differ where z == 0
+
+
+X = [sp.Indexed(sp.IndexedBase("x"), i) for i in range(2)]
+GAPS = st.tuples(st.integers(-2, 2), st.integers(-2, 2), st.integers(-2, 2)).filter(lambda c: c[0] or c[1])
+PIECES = {
+    "relu": lambda g, h: sp.Piecewise((g, g > 0), (0, True)),
+    "relu'": lambda g, h: sp.Piecewise((0, g <= 0), (g, True)),
+    "step": lambda g, h: sp.Piecewise((1, g > 0), (0, True)),
+    "step>=": lambda g, h: sp.Piecewise((1, g >= 0), (0, True)),
+    "relu*step": lambda g, h: sp.Piecewise((g, g > 0), (0, True)) * sp.Piecewise((1, h > 0), (0, True)),
+}
+
+
+@st.composite
+def piecewise_sums(draw):
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        (a, b, c), (p, q, r) = draw(GAPS), draw(GAPS)
+        g, h = a * X[0] + b * X[1] + c, p * X[0] + q * X[1] + r
+        terms.append(draw(st.integers(-2, 2)) * PIECES[draw(st.sampled_from(sorted(PIECES)))](g, h))
+    return sp.Add(*terms)
+
+
+@given(piecewise_sums(), piecewise_sums(), st.integers(0, 10**6))
+def test_piecewise_equal_by_cases_means_equal_at_every_point(a, b, seed):
+    """Equal case by case => equal everywhere, on the breakpoints too (where x[0] solves a gap)."""
+    import random
+
+    if not all(pit.is_zero(c) for c in cases(a - b)):
+        return
+    rng = random.Random(seed)
+    points = [{X[0]: sp.Rational(rng.randint(-6, 6), 2), X[1]: sp.Rational(rng.randint(-6, 6), 2)} for _ in range(30)]
+    for rel in (a - b).atoms(sp.core.relational.Relational):
+        gap = rel.lhs - rel.rhs
+        for y in (-1, 0, 1):
+            roots = sp.solve(gap.xreplace({X[1]: y}), X[0])
+            points += [{X[0]: r, X[1]: sp.Integer(y)} for r in roots]
+    for point in points:
+        assert (a - b).xreplace(point) == 0, (a, b, point)
