@@ -5,10 +5,14 @@ float arrays, ``index_lists(n, size)`` index lists with a repeat forced (where `
 loses one), ``negative_draws(o, V, K)`` what a dataset hands ``getNegativeSamples`` (repeats
 forced, the outside word sometimes drawn and to be rejected). :class:`FakeDataset` is the
 course's ``dataset`` object: ``sampleTokenIdx()`` returns given draws, then a seeded RNG's.
-``symw2v gradcheck`` (:mod:`symw2v.gradcheck`) is built on these::
+``symw2v gradcheck`` (:mod:`symw2v.gradcheck`) is built on these, and
+:func:`assert_word2vec` runs it from a test::
 
     from hypothesis import given
-    from symw2v.testing import FakeDataset, index_lists
+    from symw2v.testing import assert_word2vec, index_lists
+
+    def test_my_word2vec():
+        assert_word2vec("word2vec.py")
 
     @given(index_lists(4, 3))
     def test_scatter_counts_repeats(idx): ...
@@ -24,6 +28,16 @@ from hypothesis.extra import numpy as hnp
 
 DTYPES = (np.float64, np.float32)
 BOUND = 2.0  # entries in [-BOUND, BOUND]: scores stay moderate, so any sound formula is accurate
+
+
+def assert_word2vec(path: str, examples: int = 200, timeout: float = 120.0) -> None:
+    """``symw2v gradcheck path`` as an assertion: AssertionError with its report unless every
+    function passes."""
+    from .gradcheck import gradcheck
+    from .report.gradcheck import render
+
+    outcome = gradcheck(path, examples, timeout)
+    assert outcome.status == 0, render(outcome)
 
 
 class FakeDataset:
