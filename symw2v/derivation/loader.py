@@ -105,6 +105,7 @@ class _Reader:
             )
         symbols = self.symbols(self.table(data, "symbols"))
         definitions: dict[str, Definition] = {}
+        loss_names: list[str] = []
         for section in ("define", "loss"):
             for key, value in self.table(data, section).items():
                 definition = self.definition(section, key, value)
@@ -113,6 +114,8 @@ class _Reader:
                         f"{definition.name!r} is defined twice", where=f"{section}.{key}"
                     )
                 definitions[definition.name] = definition
+                if section == "loss":
+                    loss_names.append(definition.name)
         losses = [k for k in self.table(data, "loss")]
         assume = tuple(
             self.formula(a, f"assume[{n}]")
@@ -135,6 +138,7 @@ class _Reader:
             definitions,
             assume,
             claims,
+            tuple(loss_names),
         )
 
     def symbols(self, table: dict) -> dict[str, Declaration]:

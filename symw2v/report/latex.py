@@ -613,6 +613,9 @@ class LatexReport:
     def display(self, latex: str) -> str:
         return f"\\[ {latex} \\]\n"
 
+    def comment(self, text: str) -> str:
+        return f"% {text}\n"
+
     def wide(self, latex: str, width: int) -> str:
         """A display that may be too wide for the page: scaled down to the line width."""
         if width <= WIDE:
@@ -643,6 +646,10 @@ class LatexReport:
         return self.document("\\tableofcontents\n" + "\n".join(sections), title)
 
     # -- structure ------------------------------------------------------------------------
+
+    def malformed_file(self, name: str, error: str) -> str:
+        """The section of a file that cannot be read: its name and the error."""
+        return self.heading(1, self.escape(name)) + self.verdict("malformed") + " " + self.escape(error) + "\n\n"
 
     def section(
         self,

@@ -64,15 +64,23 @@ class Context:
 
 
 def check_paths(paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
-    results: list[ClaimResult] = []
+    return [r for _, results in check_files(paths, claim_budget) for r in results]
+
+
+def check_files(
+    paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET
+) -> list[tuple[Derivation | None, list[ClaimResult]]]:
+    """Per file of ``paths`` (folders: their .toml files): its derivation and verdicts; a file
+    that cannot be read is (None, [its malformed result])."""
+    out: list[tuple[Derivation | None, list[ClaimResult]]] = []
     for path in expand_paths(paths):
         try:
             derivation = load(path)
         except DerivationError as err:
-            results.append(ClaimResult(str(path), "(file)", "", MALFORMED, error=str(err)))
+            out.append((None, [ClaimResult(str(path), "(file)", "", MALFORMED, error=str(err))]))
             continue
-        results.extend(check_derivation(derivation, claim_budget))
-    return results
+        out.append((derivation, check_derivation(derivation, claim_budget)))
+    return out
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
