@@ -13,7 +13,7 @@ from ..derivation.document import Derivation
 from ..derivation.errors import DerivationError
 from ..derivation.loader import load
 from ..language.parser import parse
-from ..report.latex import ClaimView, FormulaLatex, LatexReport, index_latex
+from ..report.latex import ClaimView, FormulaLatex, LatexReport, component_of, index_latex
 from ..report.markdown import MarkdownReport
 from ..verify.checker import DEFAULT_BUDGET, check_derivation, expand_paths
 from ..verify.verdict import MALFORMED, ClaimResult
@@ -163,7 +163,7 @@ def derived_latex(d: Derived, report: LatexReport | None = None) -> str:
     out = [report.comment(f"symw2v derive {d.derivation.path} --of {d.of} --wrt '{d.wrt}' ({d.kind} form)")]
     if d.exhausted:
         out.append(report.comment(d.exhausted))
-    out.append(report.display(f"\\left({lhs}\\right)_{{{idx}}} = {index_latex(d.component)}"))
+    out.append(report.display(f"{component_of(lhs, idx)} = {index_latex(d.component)}"))
     for kind, text in sorted(d.forms.items(), key=lambda f: f[0] != MATRIX):
         out.append(report.comment(f"{kind} form: {text}"))
         out.append(report.display(f"{lhs} = {p.latex(parse(text))}"))

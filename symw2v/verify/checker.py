@@ -133,6 +133,7 @@ def check_claim(
                 found = compare(tensors[good], tensors[n], ctx)
                 step = StepResult(n, texts[good], texts[n], found.verdict, "", compared_with=good)
                 step.shapes, step.counterexample, step.residual = found.shapes, found.counterexample, found.residual
+                step.residual_expr = found.residual_expr
                 # set before the diagnosis, so they are kept if it runs out of budget
                 step.shown, step.seconds = found.note or _shown(step), found.seconds
                 result.steps.append(step)
