@@ -47,8 +47,12 @@ def gradcheck(path: str | Path, examples: int = DEFAULT_EXAMPLES, timeout: float
     path = Path(path).resolve()
     outcome = Outcome(str(path))
     package_root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+            "HYPOTHESIS_STORAGE_DIRECTORY": tmp,  # never a .hypothesis folder beside the user's file
+        }
         report = Path(tmp, "report.json")
         command = [sys.executable, "-m", "symw2v.gradcheck.worker", str(path), str(report), str(examples)]
         try:
