@@ -4,6 +4,7 @@ and a file that cannot be imported, crashes or hangs exits 2 with a clear messag
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,12 @@ from symw2v.gradcheck import gradcheck
 DATA = Path(__file__).parent / "data" / "gradcheck"
 
 
+@cache
+def planted(name: str):
+    """The outcome for word2vec_bug_NAME.py, computed once per test session."""
+    return gradcheck(DATA / f"word2vec_bug_{name}.py")
+
+
 def test_the_correct_reference_passes_with_exit_zero():
     run = CliRunner().invoke(main, ["gradcheck", str(DATA / "word2vec_ref.py")])
     assert run.exit_code == 0, run.output
@@ -25,7 +32,7 @@ def test_the_correct_reference_passes_with_exit_zero():
 
 
 @pytest.mark.parametrize(
-    ("planted", "function", "output", "bug"),
+    ("name", "function", "output", "bug"),
     [
         ("repeats", "negSamplingLossAndGradient", "gradOutsideVecs", "repeats counted once"),
         ("transposed", "naiveSoftmaxLossAndGradient", "gradOutsideVecs", "transposed U"),
@@ -35,8 +42,8 @@ def test_the_correct_reference_passes_with_exit_zero():
         ("zero", "naiveSoftmaxLossAndGradient", None, "gradient not computed"),
     ],
 )
-def test_each_planted_bug_is_caught_and_named(planted, function, output, bug):
-    outcome = gradcheck(DATA / f"word2vec_bug_{planted}.py")
+def test_each_planted_bug_is_caught_and_named(name, function, output, bug):
+    outcome = planted(name)
     assert outcome.status == 1
     wrong = {f for f, r in outcome.results.items() if r}
     assert wrong == {function}
@@ -49,7 +56,7 @@ def test_the_smallest_example_shows_the_repeat_and_the_cli_prints_it():
     run = CliRunner().invoke(main, ["gradcheck", str(DATA / "word2vec_bug_repeats.py")])
     assert run.exit_code == 1
     assert "looks like: repeats counted once" in run.output
-    example = gradcheck(DATA / "word2vec_bug_repeats.py").results["negSamplingLossAndGradient"]["example"]
+    example = planted("repeats").results["negSamplingLossAndGradient"]["example"]
     draws = [d for d in example["draws"] if d != example["outsideWordIdx"]]
     assert len(set(draws)) < len(draws)  # shrunk to a repeat: the only way to see the bug
 

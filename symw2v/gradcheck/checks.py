@@ -18,6 +18,7 @@ from types import ModuleType
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from .. import cs224n, testing
 from .bugs import Example, diagnose
@@ -49,7 +50,7 @@ def _sigmoid_args(draw) -> dict:
     shape = draw(st.sampled_from([(), (3,), (2, 3)]))
     width = np.dtype(dtype).itemsize * 8
     big = st.sampled_from([1000.0, -1000.0])
-    x = draw(testing.hnp.arrays(dtype, shape, elements=st.one_of(big, st.floats(-50, 50, width=width))))
+    x = draw(hnp.arrays(dtype, shape, elements=st.one_of(big, st.floats(-50, 50, width=width))))
     return {"dtype": np.dtype(dtype).name, "x": x}
 
 
