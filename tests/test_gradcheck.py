@@ -95,6 +95,13 @@ def test_a_missing_function_exits_two(tmp_path: Path):
     assert outcome.results["sigmoid"] is None and outcome.results["skipgram"] == "missing"
 
 
+def test_a_file_named_like_a_module_we_use_is_still_checked(tmp_path: Path):
+    (tmp_path / "random.py").write_text((DATA / "word2vec_ref.py").read_text())
+    outcome = gradcheck(tmp_path / "random.py", examples=20)
+    assert outcome.status == 0, outcome.problem
+    assert not (tmp_path / ".hypothesis").exists()
+
+
 @given(st.data(), st.integers(2, 8), st.integers(2, 5))
 def test_index_lists_force_a_repeat(data, length, size):
     idx = data.draw(testing.index_lists(length, size))

@@ -2,6 +2,8 @@
 
 The file is imported and checked in a child process (:mod:`.worker`) under a timeout, so an
 import error, a crash or a hang in the user's code never touches ours; the child reports JSON.
+It runs in the file's folder with ``-P``, so a file there named like a module we use
+(``random.py``) cannot shadow it.
 Exit status (:attr:`Outcome.status`): 0 every function passes, 1 a function is wrong, 2 the file
 cannot be loaded or run (import error, crash, timeout, or a function missing).
 """
@@ -54,7 +56,7 @@ def gradcheck(path: str | Path, examples: int = DEFAULT_EXAMPLES, timeout: float
             "HYPOTHESIS_STORAGE_DIRECTORY": tmp,  # never a .hypothesis folder beside the user's file
         }
         report = Path(tmp, "report.json")
-        command = [sys.executable, "-m", "symw2v.gradcheck.worker", str(path), str(report), str(examples)]
+        command = [sys.executable, "-P", "-m", "symw2v.gradcheck.worker", str(path), str(report), str(examples)]
         try:
             run = subprocess.run(command, cwd=path.parent, env=env, capture_output=True, text=True,
                                  timeout=timeout, stdin=subprocess.DEVNULL)  # fmt: skip

@@ -22,14 +22,15 @@ from .checks import DEFAULT_EXAMPLES, check_module
 
 
 def load_user_module(path: Path) -> ModuleType:
-    """Import ``path`` under its own name with its folder first on sys.path (for its imports,
-    such as the course's ``utils``)."""
+    """Import ``path`` under its own name (unless a module already loaded has it) with its
+    folder first on sys.path (for its imports, such as the course's ``utils``)."""
     sys.path.insert(0, str(path.parent))
-    spec = importlib.util.spec_from_file_location(path.stem, path)
+    name = path.stem if path.stem not in sys.modules else f"_symw2v_user_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"not a Python file: {path}")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
