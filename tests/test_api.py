@@ -82,3 +82,11 @@ def test_derive_is_callable_after_its_package_is_imported():
 def test_a_missing_path_is_an_error():
     with pytest.raises(FileNotFoundError):
         check("no/such/file.toml")
+
+
+def test_derive_without_a_formula_form_shows_the_component():
+    from tests.test_budget import GLOVE
+
+    d = derive(GLOVE, wrt="W")
+    assert d.formula is None and str(d).startswith("# component ['j', 'k']")
+    assert r"\left(\frac{\partial J}{\partial \mathbf{W}}\right)_{j,k}" in d._repr_latex_()

@@ -226,7 +226,7 @@ def readable(e: sp.Expr) -> sp.Expr:
         taken.add(name)
         mapping[d] = sp.Symbol(name, integer=True)
     pool = iter(name for n in range(100) for c in "kmnpqr" if (name := f"{c}{n or ''}") not in taken)
-    for s in sorted(e.atoms(sp.Sum), key=lambda s: len(str(s)), reverse=True):
+    for s in sorted(e.atoms(sp.Sum), key=lambda s: (-len(str(s)), str(s))):  # ties by text: same names every run
         var = s.limits[0][0]
         if var not in mapping:
             mapping[var] = sp.Symbol(next(pool), integer=True)
