@@ -40,6 +40,7 @@ def test_the_correct_reference_passes_with_exit_zero():
         ("missing_y", "naiveSoftmaxLossAndGradient", None, "missing - y"),
         ("overflow", "sigmoid", "sigmoid(x)", "sigmoid overflow"),
         ("zero", "naiveSoftmaxLossAndGradient", None, "gradient not computed"),
+        ("window_repeats", "skipgram", "loss", "repeats counted once"),
     ],
 )
 def test_each_planted_bug_is_caught_and_named(name, function, output, bug):

@@ -88,6 +88,9 @@ BUGS = (
     Bug("repeats counted once",
         "getNegativeSamples must keep a word drawn twice: the loss sums over all K draws",
         _pairs("getNegativeSamples.negSampleWordIndices"), _drops_repeats),
+    Bug("repeats counted once", "an outside word that occurs twice in the window counts twice: loop over "
+        "outsideWords itself, not over a set of it", _pairs("skipgram.loss", "skipgram.gradCenterVecs",
+        "skipgram.gradOutsideVectors"), _predicts(lambda ex, out: ex.facts["once"][out])),
     Bug("gradient not computed", "the gradient is all zeros", GRADIENTS,
         lambda ex, out, got: not np.any(got) and close(got, np.zeros_like(ex.expected[out]), ex.dtype)),
     Bug("transposed U", "the (D, V) gradient of the column convention; outsideVectors is (V, D), one row per word",

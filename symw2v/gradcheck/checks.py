@@ -26,6 +26,7 @@ from .tolerance import errors
 
 DEFAULT_EXAMPLES = 200
 PAIR_OUTPUTS = ("loss", "gradCenterVec", "gradOutsideVecs")
+SKIPGRAM_OUTPUTS = ("loss", "gradCenterVecs", "gradOutsideVectors")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _skipgram_args(draw) -> dict:
     ctx = draw(testing.index_lists(draw(st.integers(1, 2 * window)), V))
     return {
         "dtype": np.dtype(dtype).name,
-        "pair": draw(st.sampled_from(["naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient"])),
+        "word2vecLossAndGradient": draw(st.sampled_from(["naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient"])),
         "currentCenterWord": f"w{draw(st.integers(0, V - 1))}",
         "windowSize": window,
         "outsideWords": [f"w{i}" for i in ctx],
@@ -133,10 +134,17 @@ def _pair_reference(negative: bool) -> Callable[[dict], tuple[tuple, dict]]:
 
 def _skipgram_call(fn: Callable, a: dict, cast: Callable = lambda x: x):
     V = len(a["outsideVectors"])  # noqa: N806
+    pair = getattr(cs224n, a["word2vecLossAndGradient"])  # ours, so that skipgram is judged on its own
     return fn(
         a["currentCenterWord"], a["windowSize"], a["outsideWords"], {f"w{i}": i for i in range(V)},
-        cast(a["centerWordVectors"]), cast(a["outsideVectors"]), _dataset(a), getattr(cs224n, a["pair"]),
+        cast(a["centerWordVectors"]), cast(a["outsideVectors"]), _dataset(a), pair,
     )  # fmt: skip
+
+
+def _skipgram_reference(a: dict) -> tuple[tuple, dict]:
+    """The window's outputs, and (fact ``once``) those with each outside word counted once."""
+    once = _skipgram_call(cs224n.skipgram, {**a, "outsideWords": list(dict.fromkeys(a["outsideWords"]))}, _f64)
+    return _skipgram_call(cs224n.skipgram, a, _f64), {"once": dict(zip(SKIPGRAM_OUTPUTS, once, strict=True))}
 
 
 CHECKS = (
@@ -147,8 +155,7 @@ CHECKS = (
           lambda a: ((_negatives(a),), {})),
     Check("naiveSoftmaxLossAndGradient", PAIR_OUTPUTS, _pair_args(False), _pair_call, _pair_reference(False)),
     Check("negSamplingLossAndGradient", PAIR_OUTPUTS, _pair_args(True), _pair_call, _pair_reference(True)),
-    Check("skipgram", ("loss", "gradCenterVecs", "gradOutsideVectors"), _skipgram_args(), _skipgram_call,
-          lambda a: (_skipgram_call(cs224n.skipgram, a, cast=_f64), {})),
+    Check("skipgram", SKIPGRAM_OUTPUTS, _skipgram_args(), _skipgram_call, _skipgram_reference),
 )  # fmt: skip
 FUNCTIONS = tuple(c.function for c in CHECKS)
 

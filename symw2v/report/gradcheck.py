@@ -8,6 +8,7 @@ import json
 from ..gradcheck import Outcome
 
 MARK = {"passed": "✓", "wrong": "✗", "missing": "!"}
+LABELS = {"draws": "dataset draws", "seed": "dataset seed"}  # example fields that are not arguments
 
 
 def _state(result: dict | str | None) -> str:
@@ -16,7 +17,7 @@ def _state(result: dict | str | None) -> str:
 
 def _example(example: dict) -> str:
     shown = ", ".join(
-        f"{'dataset draws' if k == 'draws' else k}={json.dumps(v)}" for k, v in example.items() if k != "dtype"
+        f"{LABELS.get(k, k)}={json.dumps(v)}" for k, v in example.items() if k != "dtype"
     )
     return f"{example.get('dtype', '')}: {shown}"
 
