@@ -205,6 +205,29 @@ def latex(paths: tuple[str, ...], out_dir: str, budget: float, no_derive: bool, 
 
 
 @main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--examples", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Hypothesis examples per function.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds for importing and checking the file, in a child process.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def gradcheck(path: str, examples: int, timeout: float, as_json: bool) -> None:
+    """Check the CS224N word2vec functions of PATH (sigmoid, naiveSoftmaxLossAndGradient,
+    getNegativeSamples, negSamplingLossAndGradient, skipgram) against the verified kernels, on
+    random shapes and values with repeated samples forced; a failure shows its smallest example.
+
+    Exit status: 0 all pass, 1 a function is wrong, 2 the file cannot be loaded or run."""
+    import json
+
+    from .gradcheck import gradcheck as run_gradcheck
+    from .report.gradcheck import render
+
+    outcome = run_gradcheck(path, examples, timeout)
+    click.echo(json.dumps(outcome.to_json(), indent=2) if as_json else render(outcome))
+    sys.exit(outcome.status)
+
+
+@main.command()
 @click.argument("file", required=False, type=click.Path(exists=True))
 @click.option("--wrt", help="What to differentiate by: v_c, U, U[o], U[ws[s]], ...")
 @click.option("--of", "of", help="Which loss (default: the file's only loss).")

@@ -17,13 +17,15 @@ import pytest
 import sympy as sp
 
 from symw2v.derivation.document import Derivation, Formula
-from symw2v.derivation.loader import load
+from symw2v.derivation.loader import load, loads
 from symw2v.derive.export import compile_pdf, export, latex_engine
 from symw2v.language.parser import parse
 from symw2v.language.printer import to_text
 from symw2v.report import latex as L
+from symw2v.report.markdown import MarkdownReport
 from symw2v.symbolic.lower import Lowerer, Scope
 from symw2v.symbolic.tensor import Index, IndexList, Size, Tensor
+from symw2v.verify.checker import check_derivation
 from symw2v.verify.concrete import Instance, instantiate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -467,3 +469,56 @@ def test_documents_show_verdicts_counterexamples_and_markdown(exported):
     assert "proved" in md and r"\tag" not in md
     files = {p.name for p in exported["derivations"].files}
     assert {"b_grad_center.tex", "b_grad_center.md"} <= files
+
+
+# ---- rough edges (issue 15) -----------------------------------------------------------------
+
+SCALAR = """
+title = "a gradient with respect to a scalar"
+[symbols]
+x = "scalar"
+[loss]
+L = "log(sigma(x))"
+[[claim]]
+id = "s"
+wrt = "x"
+result = "1 - sigma(x)"
+"""
+
+GLOVE_CLAIM = """
+title = "GloVe-like, wrt a row named like a declared index"
+[symbols]
+W = "matrix[V, d]"
+Wt = "matrix[V, d]"
+L = "matrix[V, V]"
+i = "index[V]"
+[loss]
+J = "sum(k, sum(n, (W[k] @ Wt[n] - L[k, n])**2))"
+[[claim]]
+id = "g"
+wrt = "Wt[i]"
+result = "2 * (W.T @ (W @ Wt[i]))"
+"""
+
+
+def test_a_gradient_with_respect_to_a_scalar_typesets_and_compiles(tmp_path):
+    (tmp_path / "scalar.toml").write_text(SCALAR)
+    done = export([str(tmp_path / "scalar.toml")], tmp_path / "out", 30, with_derive=True)
+    for path in (done.combined_tex, done.combined_md):
+        text = path.read_text()
+        assert "Derived automatically" in text
+        assert "$$:" not in text and "_{}" not in text, path.name  # was: "component $$:" and "\right)_{}"
+    if latex_engine() is not None:
+        ok, log = compile_pdf(done.combined_tex)
+        assert ok, log[-2000:]
+
+
+def test_the_residual_is_typeset_with_our_names_and_indices_are_named_apart(tmp_path):
+    (result,) = check_derivation(loads(GLOVE_CLAIM, "<glove>"))
+    step = result.steps[-1]
+    assert step.verdict == "refuted" and step.residual_expr is not None
+    assert "[i, i]" not in step.residual  # the component index is not the declared i
+    item = L.LatexReport().steps([step])
+    assert r"\texttt" not in item and "Sum(" not in item
+    assert r"\sum_{k=0}^{V - 1} L_{k,i} W_{k,j}" in item  # component j, declared i
+    assert "Sum(" not in MarkdownReport().steps([step])

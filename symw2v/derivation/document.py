@@ -67,3 +67,4 @@ class Derivation:
     definitions: dict[str, Definition]
     assume: tuple[Formula, ...]
     claims: tuple[Claim, ...]
+    losses: tuple[str, ...] = ()  # names defined in the [loss] table, in order

@@ -152,9 +152,7 @@ class _Reader:
         unknown = set(data) - TOP_KEYS
         if unknown:
             first = min(unknown, key=lambda k: self.key_line(k) or 0)
-            raise self.error(
-                f"unknown top-level key(s): {cut(', '.join(sorted(unknown)))}", line=self.key_line(first)
-            )
+            raise self.error(f"unknown top-level key(s): {cut(', '.join(sorted(unknown)))}", line=self.key_line(first))
         convention = data.get("convention", "rows")
         if convention not in CONVENTIONS:
             raise self.error(
@@ -167,9 +165,12 @@ class _Reader:
         sections = {section: self.table(data, section, MAX_DEFINITIONS) for section in ("define", "loss")}
         if sum(map(len, sections.values())) > MAX_DEFINITIONS:
             raise self.error(f"more than {MAX_DEFINITIONS:,} definitions in [define] and [loss]")
+        loss_names: list[str] = []
         for section, table in sections.items():
             for key, value in table.items():
                 definition = self.definition(section, key, value)
+                if section == "loss":
+                    loss_names.append(definition.name)
                 if definition.name in taken:
                     raise self.error(
                         f"{definition.name!r} is defined twice: it is already {taken[definition.name]}",
@@ -179,9 +180,7 @@ class _Reader:
                 definitions[definition.name] = definition
                 taken[definition.name] = "defined"
         losses = list(sections["loss"])
-        assume = tuple(
-            self.formula(a, f"assume[{n}]") for n, a in enumerate(self._list(data, "assume", "file"))
-        )
+        assume = tuple(self.formula(a, f"assume[{n}]") for n, a in enumerate(self._list(data, "assume", "file")))
         raw_claims = data.get("claim", [])
         if not isinstance(raw_claims, list):
             raise self.error("claims are written as [[claim]] tables")
@@ -206,6 +205,7 @@ class _Reader:
             definitions,
             assume,
             claims,
+            tuple(loss_names),
         )
 
     def symbols(self, table: dict) -> dict[str, Declaration]:
@@ -221,8 +221,7 @@ class _Reader:
             kind = match and match.group("kind")
             if kind not in KINDS:
                 raise self.error(
-                    f"type must be one of scalar, vector[n], matrix[m, n], index[n], indices[k, n];"
-                    f" got {shown(value)}",
+                    f"type must be one of scalar, vector[n], matrix[m, n], index[n], indices[k, n]; got {shown(value)}",
                     line=line,
                     where=where,
                 )
@@ -287,9 +286,7 @@ class _Reader:
         if "result" not in data:
             raise self.error("a claim needs a result", line=start, where=where)
         if ("wrt" in data) == ("lhs" in data):
-            raise self.error(
-                "a claim has exactly one of wrt (a gradient) or lhs", line=start, where=where
-            )
+            raise self.error("a claim has exactly one of wrt (a gradient) or lhs", line=start, where=where)
 
         def formula(value: object, field: str, key: str) -> Formula:
             return self.formula(value, f"{where}, {field}", start, key=key, before=end)
@@ -311,9 +308,7 @@ class _Reader:
             lhs = Formula(f"grad({of}, {wrt.text})", tree, f"{where}, wrt", wrt.line)
         else:
             lhs = formula(data["lhs"], "lhs", "lhs")
-        steps = tuple(
-            formula(s, f"steps[{k}]", "steps") for k, s in enumerate(self._list(data, "steps", where, start))
-        )
+        steps = tuple(formula(s, f"steps[{k}]", "steps") for k, s in enumerate(self._list(data, "steps", where, start)))
         result = formula(data["result"], "result", "result")
         assume = tuple(
             formula(a, f"assume[{k}]", "assume") for k, a in enumerate(self._list(data, "assume", where, start))

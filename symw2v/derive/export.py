@@ -13,7 +13,7 @@ from ..derivation.document import Derivation
 from ..derivation.errors import DerivationError
 from ..derivation.loader import load
 from ..language.parser import parse
-from ..report.latex import ClaimView, FormulaLatex, LatexReport, index_latex
+from ..report.latex import ClaimView, FormulaLatex, LatexReport, component_of, index_latex
 from ..report.markdown import MarkdownReport
 from ..verify.checker import DEFAULT_BUDGET, check_derivation, expand_paths
 from ..verify.verdict import MALFORMED, ClaimResult
@@ -70,8 +70,7 @@ def export(paths: list[str], out_dir: str | Path, budget: float = DEFAULT_BUDGET
         except DerivationError as err:
             all_results.append(ClaimResult(str(path), "(file)", "", MALFORMED, error=str(err)))
             for n, report in enumerate(reports):
-                sections[n].append(report.heading(1, report.escape(path.name)) + report.verdict(MALFORMED)
-                                   + " " + report.escape(str(err)) + "\n\n")
+                sections[n].append(report.malformed_file(path.name, str(err)))
             continue
         results = check_derivation(derivation, budget)
         all_results.extend(results)
@@ -154,16 +153,18 @@ def write_derived(d: Derived, out: Path) -> Path:
     return target
 
 
-def derived_latex(d: Derived) -> str:
-    """A LaTeX fragment (amsmath): the gradient in components, and in matrix or index form."""
+def derived_latex(d: Derived, report: LatexReport | None = None) -> str:
+    """A LaTeX fragment (amsmath): the gradient in components, and in matrix or index form;
+    with a :class:`MarkdownReport`, the same in Markdown."""
+    report = report or LatexReport()
     p = FormulaLatex(d.derivation)
     lhs = p.latex(parse(f"grad({d.of}, {d.wrt})"))
     idx = ",".join(str(i) for i in d.indices)
-    lines = [f"% symw2v derive {d.derivation.path} --of {d.of} --wrt '{d.wrt}' ({d.kind} form)"]
+    out = [report.comment(f"symw2v derive {d.derivation.path} --of {d.of} --wrt '{d.wrt}' ({d.kind} form)")]
     if d.exhausted:
-        lines.append(f"% {d.exhausted}")
-    lines.append(f"\\[ \\left({lhs}\\right)_{{{idx}}} = {index_latex(d.component)} \\]")
+        out.append(report.comment(d.exhausted))
+    out.append(report.display(f"{component_of(lhs, idx)} = {index_latex(d.component)}"))
     for kind, text in sorted(d.forms.items(), key=lambda f: f[0] != MATRIX):
-        lines.append(f"% {kind} form: {text}")
-        lines.append(f"\\[ {lhs} = {p.latex(parse(text))} \\]")
-    return "\n".join(lines) + "\n"
+        out.append(report.comment(f"{kind} form: {text}"))
+        out.append(report.display(f"{lhs} = {p.latex(parse(text))}"))
+    return "".join(out)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sympy as sp
 
@@ -57,13 +56,8 @@ class Derived:
 
 
 def losses(derivation: Derivation) -> list[str]:
-    """Names in the file's [loss] table, in order (definitions whose line follows [loss])."""
-    text = Path(derivation.path).read_text() if Path(derivation.path).exists() else ""
-    if "[loss]" not in text:
-        return []
-    section = text.split("[loss]", 1)[1].split("\n[", 1)[0]
-    return [d for d in derivation.definitions if any(line.split("=")[0].strip().strip('"') == d
-                                                      for line in section.splitlines() if "=" in line)]
+    """Names in the file's [loss] table, in order."""
+    return list(derivation.losses)
 
 
 def targets(derivation: Derivation) -> list[tuple[str, str]]:

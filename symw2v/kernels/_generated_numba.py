@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 0b948fccdc27cf706ca91dc7bc1570a4aa2e06c684540b692a07dc3a3553e0ed
+# key: b704678ee3caffac07ed800d0e9300d4463fca7a15857fc52bbb36c88f61d74d
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

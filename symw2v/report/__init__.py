@@ -1,1 +1,2 @@
-"""Presenting verdicts: one printer class per output target (terminal table, JSON)."""
+"""Presenting verdicts: one printer per output target (terminal table, JSON, LaTeX, Markdown),
+and the text of ``symw2v gradcheck``."""

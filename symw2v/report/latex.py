@@ -566,6 +566,12 @@ def break_lines(terms: list[str], width: int = LINE_WIDTH) -> list[str]:
     return lines
 
 
+def component_of(lhs: str, indices: str) -> str:
+    """Component ``indices`` of ``lhs`` (``(...)_{i,j}``), or ``lhs`` itself when it is a scalar
+    (no indices: an empty ``$$`` or ``_{}`` would break the document)."""
+    return rf"\left({lhs}\right)_{{{indices}}}" if indices else lhs
+
+
 @dataclass
 class ClaimView:
     """What a document shows of one claim besides its chain: the automatically derived
@@ -613,6 +619,9 @@ class LatexReport:
     def display(self, latex: str) -> str:
         return f"\\[ {latex} \\]\n"
 
+    def comment(self, text: str) -> str:
+        return f"% {text}\n"
+
     def wide(self, latex: str, width: int) -> str:
         """A display that may be too wide for the page: scaled down to the line width."""
         if width <= WIDE:
@@ -643,6 +652,10 @@ class LatexReport:
         return self.document("\\tableofcontents\n" + "\n".join(sections), title)
 
     # -- structure ------------------------------------------------------------------------
+
+    def malformed_file(self, name: str, error: str) -> str:
+        """The section of a file that cannot be read: its name and the error."""
+        return self.heading(1, self.escape(name)) + self.verdict("malformed") + " " + self.escape(error) + "\n\n"
 
     def section(
         self,
@@ -738,9 +751,14 @@ class LatexReport:
                     f"component {self.escape(str(list(c.component)))}: {self.escape(values)}; "
                     f"left side {self.inline(f'{c.left:.6g}')}, right side {self.inline(f'{c.right:.6g}')}."
                 )
-                if s.residual:
+                if s.residual_expr is not None:
+                    residual = self.inline(rf"\text{{left}} - \text{{right}} = {index_latex(s.residual_expr)}")
+                    item += f"{self.newline()}{self.emph('Residual:')} {residual}"
+                elif s.residual:
                     item += f"{self.newline()}{self.emph('Residual')} left - right: {self.code(s.residual)}"
             diagnosis = getattr(s, "diagnosis", None)
+            if diagnosis and s.residual_expr is not None:  # the residual is typeset above, not repeated raw
+                diagnosis = diagnosis.replace(f", left - right = {s.residual}", ": the residual above")
             if diagnosis:
                 item += f"{self.newline()}{self.emph('Diagnosis:')} {self.escape(str(diagnosis))}"
             items.append(item)
@@ -750,9 +768,10 @@ class LatexReport:
         out = []
         lhs = p.latex(claim.lhs.tree)
         if view.component is not None:
-            formula = rf"\left({lhs}\right)_{{{view.indices}}} = {view.component}"
+            formula = f"{component_of(lhs, view.indices)} = {view.component}"
             width = visible_width(formula)
-            head = "Derived automatically (SymPy, index notation, normalised), component " + self.inline(view.indices)
+            head = "Derived automatically (SymPy, index notation, normalised)"
+            head += ", component " + self.inline(view.indices) if view.indices else ""
             if width > 3 * WIDE:
                 see = self.code("symw2v derive")
                 out.append(head + f": too long to typeset here ({width} symbols); see {see}.\n\n")

@@ -47,6 +47,9 @@ class MarkdownReport(LatexReport):
     def display(self, latex: str) -> str:
         return f"\n$$\n{latex}\n$$\n\n"
 
+    def comment(self, text: str) -> str:
+        return f"{self.escape(text)}\n\n"
+
     def wide(self, latex: str, width: int) -> str:
         return self.display(latex)
 

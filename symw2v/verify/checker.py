@@ -71,16 +71,27 @@ def check_paths(paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET, j
     that cannot be loaded or has no claim, and a folder without a .toml file, is one MALFORMED
     result; the other files are still checked. With ``jobs > 1`` files are checked in that many
     forked processes; the results, in file order, are the same as with one."""
-    results: list[ClaimResult | Path] = []
+    return [r for _, results in _checked(paths, claim_budget, jobs) for r in results]
+
+
+def check_files(
+    paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET, jobs: int = 1
+) -> list[tuple[Derivation | None, list[ClaimResult]]]:
+    """As :func:`check_paths`, per file: its derivation (None when it cannot be read) and verdicts."""
+    return [(_loaded(path) if path else None, results) for path, results in _checked(paths, claim_budget, jobs)]
+
+
+def _checked(paths: list[str | Path], claim_budget: float, jobs: int) -> list[tuple[Path | None, list[ClaimResult]]]:
+    entries: list[Path | ClaimResult] = []
     for target in paths:
         files = expand_paths([target])
         if not files:
             error = f"{target}: no .toml file in this folder"
-            results.append(ClaimResult(str(target), "(folder)", "", MALFORMED, error=error))
-        results.extend(files)
-    files = [r for r in results if isinstance(r, Path)]
+            entries.append(ClaimResult(str(target), "(folder)", "", MALFORMED, error=error))
+        entries.extend(files)
+    files = [e for e in entries if isinstance(e, Path)]
     checked = dict(zip(files, _map(check_file, files, claim_budget, jobs), strict=True))
-    return [x for r in results for x in (checked[r] if isinstance(r, Path) else [r])]
+    return [(e, checked[e]) if isinstance(e, Path) else (None, [e]) for e in entries]
 
 
 def _map(function, files: list[Path], claim_budget: float, jobs: int) -> list[list[ClaimResult]]:
@@ -91,6 +102,13 @@ def _map(function, files: list[Path], claim_budget: float, jobs: int) -> list[li
         except BrokenProcessPool:  # a worker died (out of memory): check in this process instead
             pass
     return [function(f, claim_budget) for f in files]
+
+
+def _loaded(path: Path) -> Derivation | None:
+    try:
+        return load(path)
+    except Exception:  # reported already, as the file's malformed result
+        return None
 
 
 def check_file(path: Path, claim_budget: float = DEFAULT_BUDGET) -> list[ClaimResult]:
@@ -155,6 +173,7 @@ def check_claim(
                 found = compare(tensors[good], tensors[n], ctx)
                 step = StepResult(n, texts[good], texts[n], found.verdict, "", compared_with=good)
                 step.shapes, step.counterexample, step.residual = found.shapes, found.counterexample, found.residual
+                step.residual_expr = found.residual_expr
                 # set before the diagnosis, so they are kept if it runs out of budget
                 step.shown, step.seconds = found.note or _shown(step), found.seconds
                 result.steps.append(step)

@@ -213,15 +213,20 @@ def canonical_sum(body: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.S
 
 def readable(e: sp.Expr) -> sp.Expr:
     """Rename canonical bound indices to short names (k, m, n, ...) and component indices
-    (dummies) to their plain names (i, j), for people to read; a bound index never takes the
-    name of a free index (a component ``k`` keeps its sums off ``k``)."""
+    (dummies) to their plain names (i, j), for people to read; no two indices share a name: a
+    component whose name a free index of the file has (a declared ``i``) takes the next free
+    one, and a bound index never takes the name of a free index (a component ``k`` keeps its
+    sums off ``k``)."""
     labels = {b.label for b in e.atoms(sp.IndexedBase)}
-    taken = {s.name for s in e.free_symbols if s not in labels}
+    taken = {s.name for s in e.free_symbols if s not in labels and not isinstance(s, sp.Dummy)}
+    mapping: dict[sp.Symbol, sp.Symbol] = {}
+    spare = (f"{c}{n or ''}" for n in range(100) for c in "ijl")
+    for d in sorted((d for d in e.free_symbols if isinstance(d, sp.Dummy)), key=lambda d: d.name):
+        name = d.name if d.name not in taken else next(n for n in spare if n not in taken)
+        taken.add(name)
+        mapping[d] = sp.Symbol(name, integer=True)
     pool = iter(name for n in range(100) for c in "kmnpqr" if (name := f"{c}{n or ''}") not in taken)
-    mapping: dict[sp.Symbol, sp.Symbol] = {
-        d: sp.Symbol(d.name, integer=True) for d in e.free_symbols if isinstance(d, sp.Dummy)
-    }
-    for s in sorted(e.atoms(sp.Sum), key=lambda s: len(str(s)), reverse=True):
+    for s in sorted(e.atoms(sp.Sum), key=lambda s: (-len(str(s)), str(s))):  # ties by text: same names every run
         var = s.limits[0][0]
         if var not in mapping:
             mapping[var] = sp.Symbol(next(pool), integer=True)

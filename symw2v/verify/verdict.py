@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sympy as sp
+
 from .concrete import Counterexample
 
 PROVED, CHECKED, REFUTED, UNDECIDED, MALFORMED = (
@@ -38,6 +40,7 @@ class StepResult:
     compared_with: int = 0
     note: str | None = None
     diagnosis: str | None = None
+    residual_expr: sp.Expr | None = None  # ``residual`` as SymPy, for typesetting; not in the JSON
 
     def to_json(self) -> dict:
         return {

@@ -1,0 +1,3 @@
+"""Hangs at import."""
+while True:
+    pass
