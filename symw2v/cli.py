@@ -16,6 +16,13 @@ from .verify.verdict import MALFORMED, REFUTED, UNDECIDED
 DEFAULT_DERIVATIONS = "derivations"
 
 
+def budget_option(help: str):
+    """``--budget SECONDS``, the same option for every command that verifies."""
+    return click.option(
+        "--budget", default=DEFAULT_BUDGET, show_default=True, type=click.FloatRange(min=0.1), help=help
+    )
+
+
 @click.group()
 @click.version_option(package_name="symw2v")
 def main() -> None:
@@ -25,13 +32,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one record per claim.")
-@click.option(
-    "--budget",
-    default=DEFAULT_BUDGET,
-    show_default=True,
-    type=click.FloatRange(min=0.1),
-    help="Seconds per claim before it is reported undecided.",
-)
+@budget_option("Seconds per claim before it is reported undecided.")
 @click.option("--steps", is_flag=True, help="Show every chain step by step, not only those not proved.")
 @click.option(
     "--jobs",
@@ -175,13 +176,7 @@ def plot(**options) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write to.")
-@click.option(
-    "--budget",
-    default=DEFAULT_BUDGET,
-    show_default=True,
-    type=click.FloatRange(min=0.1),
-    help="Seconds per claim before it is reported undecided.",
-)
+@budget_option("Seconds per claim before it is reported undecided.")
 @click.option("--no-derive", is_flag=True, help="Leave out the regenerated (derive) form of each gradient.")
 @click.option("--pdf", is_flag=True, help="Also compile the combined document with pdflatex.")
 def latex(paths: tuple[str, ...], out_dir: str, budget: float, no_derive: bool, pdf: bool) -> None:
@@ -206,10 +201,16 @@ def latex(paths: tuple[str, ...], out_dir: str, budget: float, no_derive: bool, 
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--examples", default=200, show_default=True, type=click.IntRange(min=1),
-              help="Hypothesis examples per function.")
-@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds for importing and checking the file, in a child process.")
+@click.option(
+    "--examples", default=200, show_default=True, type=click.IntRange(min=1), help="Hypothesis examples per function."
+)
+@click.option(
+    "--timeout",
+    default=120.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds for importing and checking the file, in a child process.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def gradcheck(path: str, examples: int, timeout: float, as_json: bool) -> None:
     """Check the CS224N word2vec functions of PATH (sigmoid, naiveSoftmaxLossAndGradient,
@@ -234,13 +235,7 @@ def gradcheck(path: str, examples: int, timeout: float, as_json: bool) -> None:
 @click.option("--all", "all_", is_flag=True, help="Every (loss, wrt) that a claim in derivations/ (or FILE) uses.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), help="Folder for .toml skeletons and .tex.")
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX instead of the skeleton.")
-@click.option(
-    "--budget",
-    default=DEFAULT_BUDGET,
-    show_default=True,
-    type=click.FloatRange(min=0.1),
-    help="Seconds per gradient: normalising, matrix-form search and verification of every form.",
-)
+@budget_option("Seconds per gradient: normalising, matrix-form search and verification of every form.")
 def derive(
     file: str | None, wrt: str | None, of: str | None, all_: bool, out_dir: str | None, as_latex: bool, budget: float
 ) -> None:
