@@ -198,3 +198,17 @@ def test_budget_fires_again_when_its_exception_is_swallowed():
         with pytest.raises(BudgetExceeded):
             time.sleep(2)
     assert time.monotonic() - start < 1
+
+
+def test_a_sum_index_named_like_a_declared_index_is_an_error_with_position():
+    """sum(s, ...) while s is the fixed sample would silently rebind s: refused, located."""
+    from symw2v.derivation.loader import loads
+    from symw2v.verify.checker import check_derivation
+
+    text = NEG.format(assume='"o not in ws"') + (
+        '[[claim]]\nid = "x"\nwrt = "U[ws[s]]"\nresult = "sum(s, [ws[s] == ws[s]] * sigma(U[ws[s]] @ v_c)) * v_c"\n'
+    )
+    [result] = check_derivation(loads(text, "shadow.toml"))
+    assert result.verdict == "malformed"
+    assert "binds s, which is a declared index" in result.error and "shadow.toml" in result.error
+    assert "column 5" in result.error

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: b704678ee3caffac07ed800d0e9300d4463fca7a15857fc52bbb36c88f61d74d
+# key: 44d758ff6751862d02a23e2d9212df0a3494097d892169f3628adca8b23c9a06
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -255,6 +255,14 @@ def _sum(lw: Lowerer, node: Call) -> Value:
         raise FormulaError(
             "sum(k, body) or sum(k in K, body) binds a plain name k", binder_node.span
         )
+    declared = lw.scope.names.get(binder_node.id)
+    if isinstance(declared, Index) and not isinstance(declared.value, sp.Dummy):
+        # rebinding a free index would silently change what the rest of the formula means
+        raise FormulaError(
+            f"sum({binder_node.id}, ...) binds {binder_node.id}, which is a declared index of the file; "
+            "give the summation index another name",
+            binder_node.span,
+        )
     binder = Index(ops.fresh(binder_node.id), size)
     body = Lowerer(lw.scope.child({binder_node.id: binder})).tensor(body_node)
     if binder.size is None:
