@@ -55,7 +55,7 @@ Wt = "matrix[V, d]"
 L = "matrix[V, V]"
 i = "index[V]"
 [loss]
-J = "sum(i, sum(j, (W[i] @ Wt[j] - L[i, j])**2))"
+J = "sum(k, sum(n, (W[k] @ Wt[n] - L[k, n])**2))"
 """
 
 # Exact at d=1 in a blink, but at d=2 the two sides expand to about 570,000 terms.

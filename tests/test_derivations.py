@@ -212,3 +212,14 @@ def test_a_sum_index_named_like_a_declared_index_is_an_error_with_position():
     assert result.verdict == "malformed"
     assert "binds s, which is a declared index" in result.error and "shadow.toml" in result.error
     assert "column 5" in result.error
+
+
+@pytest.mark.parametrize("lhs", ["[o > w] * y[o]", "(o - w) * y[o]", "o * (o - 1) * y[o]"])
+def test_an_index_used_as_a_number_is_refused(lhs):
+    """Instances stand for every index value only because indices are labels: `[o > w] * y[o] =
+    0` was "checked" (every pattern drawn had o < w), so order and arithmetic on them are refused."""
+    from symw2v.derivation.loader import loads
+    from symw2v.verify.checker import check_derivation
+
+    [result] = check_derivation(loads(NAIVE + f'[[claim]]\nid = "x"\nlhs = "{lhs}"\nresult = "0 * y[o]"\n'))
+    assert result.verdict == "malformed" and "an index is a label, not a number" in result.error

@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 44d758ff6751862d02a23e2d9212df0a3494097d892169f3628adca8b23c9a06
+# key: f0854a8d67cf368b798d2eb338371d9bc9517837cc744365ca9f330d2211ed22
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

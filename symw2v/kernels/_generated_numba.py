@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 44d758ff6751862d02a23e2d9212df0a3494097d892169f3628adca8b23c9a06
+# key: f0854a8d67cf368b798d2eb338371d9bc9517837cc744365ca9f330d2211ed22
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -91,11 +91,15 @@ class Lowerer:
 
     def tensor(self, node: Node) -> Tensor:
         value = self.lower(node)
+        if isinstance(value, Index) and not value.value.is_Integer:
+            # Checking relies on indices being labels (relabelling a range changes nothing), so
+            # arithmetic or an order on them (o - w, [o > w]) would make instances miss cases.
+            raise FormulaError(
+                "an index is a label, not a number: use it to index an array, compare it with == "
+                "or !=, or count it",
+                node.span,
+            )
         if isinstance(value, Index):
-            if value.size is None:
-                raise FormulaError(
-                    "a summation index used as a number before its range is known", node.span
-                )
             return ops.constant(value.value)
         if isinstance(value, Size):
             return ops.constant(value.symbol)
