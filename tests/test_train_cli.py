@@ -160,3 +160,57 @@ def test_eval_standard_files_from_gensim(tmp_path):
     r = run("eval", path, "--standard")
     assert r.exit_code == 0, r.output
     assert "wordsim353.tsv" in r.output and "simlex999.txt" in r.output and "questions-words.txt" in r.output
+
+
+def _corrupted(good: bytes, vectors: bytes) -> dict[str, tuple[bytes, str]]:
+    """Each damaged or wrong checkpoint, with the problem the message must name."""
+    flipped = bytearray(good)
+    flipped[len(good) // 2] ^= 0xFF
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    return {
+        "truncated": (good[: len(good) // 2], "damaged or truncated"),
+        "one byte flipped": (bytes(flipped), "damaged"),
+        "empty": (b"", "the file is empty"),
+        "text file": (b"in the beginning god created\n", "it is a text file"),
+        "png": (png, "it is a PNG image"),
+        "vectors file": (vectors, "it is a word2vec vectors file"),
+    }
+
+
+@pytest.fixture
+def checkpointed(tmp_path, corpus):
+    """A real checkpoint after one block, an earlier vectors file at the output path, and both bytes."""
+    out, ck = tmp_path / "v.txt", tmp_path / "c.ckpt"
+    assert run("train", corpus, "-o", out, "--checkpoint", ck, "--max-blocks", "1", "--quiet", *SMALL).exit_code == 0
+    write_word2vec(out, ["old", "vectors"], np.eye(2))
+    return out, ck, ck.read_bytes(), out.read_bytes()
+
+
+@pytest.mark.parametrize("case", ["truncated", "one byte flipped", "empty", "text file", "png", "vectors file"])
+def test_a_corrupted_checkpoint_stops_cleanly_and_touches_nothing(tmp_path, corpus, checkpointed, case):
+    out, ck, good, old_vectors = checkpointed
+    content, problem = _corrupted(good, old_vectors)[case]
+    ck.write_bytes(content)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run("train", corpus, "-o", out, "--checkpoint", ck, "--resume", "--quiet", *SMALL)
+    assert r.exit_code == 2, r.output
+    assert isinstance(r.exception, SystemExit)  # a message, not a traceback or click's "Aborted!"
+    assert f"{ck}: " in r.output and problem in r.output and "Traceback" not in r.output
+    assert "pickled" not in r.output
+    assert ck.read_bytes() == content and out.read_bytes() == old_vectors
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    if content[:2] == b"PK":  # eval and plot read checkpoints too
+        for cmd in (["eval", ck, "-w", "cat"], ["plot", ck, "cat", "dog", "-o", tmp_path / "p.png"]):
+            r = run(*cmd)
+            assert r.exit_code == 2 and f"{ck}: " in r.output and problem in r.output, r.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("case", ["text file", "png", "vectors file"])
+def test_a_checkpoint_path_holding_another_file_is_not_overwritten(tmp_path, corpus, case):
+    path = tmp_path / "c.ckpt"
+    content, problem = _corrupted(b"PK", b"2 1\na 1\nb 2\n")[case]
+    path.write_bytes(content)
+    r = run("train", corpus, "-o", tmp_path / "v.txt", "--checkpoint", path, "--quiet", *SMALL)
+    assert r.exit_code == 2 and problem in r.output and "refusing to overwrite" in r.output, r.output
+    assert path.read_bytes() == content and not (tmp_path / "v.txt").exists()

@@ -74,11 +74,16 @@ def train(
     kernels: ModuleType | None = None,
 ) -> tuple[Summary, Trainer]:
     """Train; with ``max_blocks`` stop early (checkpoint written, no output): a simulated interruption."""
-    name, trainer = prepare(corpus, config, kernels)
-    if resume:
+    loaded = None
+    if resume:  # the checkpoint is checked before the corpus is read
         if checkpoint is None or not Path(checkpoint).exists():
             raise ckpt.CheckpointError(f"--resume: no checkpoint at {checkpoint}")
-        ckpt.restore(trainer, checkpoint)
+        loaded = ckpt.read(checkpoint)
+    elif checkpoint is not None:
+        ckpt.check_replaceable(checkpoint)
+    name, trainer = prepare(corpus, config, kernels)
+    if loaded is not None:
+        ckpt.restore(trainer, checkpoint, loaded)
     start_block, start_words, start_pairs = trainer.state.block, trainer.state.words, trainer.state.pairs
     t0 = last_save = time.perf_counter()
 
