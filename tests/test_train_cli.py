@@ -214,3 +214,24 @@ def test_a_checkpoint_path_holding_another_file_is_not_overwritten(tmp_path, cor
     r = run("train", corpus, "-o", tmp_path / "v.txt", "--checkpoint", path, "--quiet", *SMALL)
     assert r.exit_code == 2 and problem in r.output and "refusing to overwrite" in r.output, r.output
     assert path.read_bytes() == content and not (tmp_path / "v.txt").exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_outputs_get_the_mode_of_a_normal_file(tmp_path, corpus, umask):
+    """Vectors, checkpoint and plot: 0666 & ~umask when new (not the temporary file's 0600), and an
+    existing file keeps its mode, as ``open(path, "w")`` would do."""
+    import os
+    import stat
+
+    out, ck, png = tmp_path / "v.bin", tmp_path / "c.ckpt", tmp_path / "p.png"
+    old = os.umask(umask)
+    try:
+        assert run("train", corpus, "-o", out, "--checkpoint", ck, "--quiet", *SMALL).exit_code == 0
+        assert run("plot", out, "cat", "dog", "red", "-o", png).exit_code == 0
+        for path in (out, ck, png):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+        out.chmod(0o640)
+        assert run("train", corpus, "-o", out, "--quiet", *SMALL).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

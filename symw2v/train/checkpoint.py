@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import stat
 import struct
 import tempfile
 import zipfile
@@ -65,16 +66,32 @@ def _is_text(head: bytes) -> bool:
     return True
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+def output_mode(path: Path) -> int:
+    """The permissions a plain ``open(path, "w")`` would leave: an existing file's, else 0666 & ~umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
 def atomic_write(path: str | Path, write) -> None:
     """Call ``write(file_object)`` on a temporary file beside ``path``, fsync, then rename over ``path``.
 
-    On any error the temporary file is removed and ``path`` is left as it was."""
+    The file gets :func:`output_mode` (not the temporary file's 0600). On any error the temporary file
+    is removed and ``path`` is left as it was."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
+            os.fchmod(f.fileno(), output_mode(path))
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
