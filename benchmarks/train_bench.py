@@ -172,7 +172,7 @@ def main() -> None:
 
     if not args.speed_only:
         print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
-    _, sentences = load_corpus(None)
+    sentences = list(load_corpus(None)[1])
     print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences")
 
     print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)

@@ -214,7 +214,8 @@ def test_tokenizer_and_readers():
 
 
 def test_default_corpus_is_embedded_and_large_enough():
-    name, sentences = load_corpus(None)
+    name, corpus = load_corpus(None)
+    sentences = list(corpus)
     assert "King James" in name
     assert sum(map(len, sentences)) >= 500_000
     assert sentences[0][:4] == ["in", "the", "beginning", "god"]
