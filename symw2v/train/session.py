@@ -44,12 +44,12 @@ def prepare(corpus: str | Path | None, config: TrainConfig, kernels: ModuleType 
     return name, Trainer(config, vocab, stream, offsets, kernels=kernels)
 
 
-def _progress_bar(enabled: bool):
+def _progress_bar(enabled: bool, threads: int):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     return Progress(
-        TextColumn("[bold]train"),
+        TextColumn("[bold]train" + (f" ×{threads} threads (Hogwild: timing-dependent)" if threads > 1 else "")),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[wps]:>9} words/s"),
@@ -87,7 +87,7 @@ def train(
     start_block, start_words, start_pairs = trainer.state.block, trainer.state.words, trainer.state.pairs
     t0 = last_save = time.perf_counter()
 
-    with _progress_bar(progress) as bar:
+    with _progress_bar(progress, trainer.config.threads) as bar:
         task = bar.add_task("train", total=trainer.total_blocks, completed=start_block, wps="-", loss="-")
 
         def on_block(tr: Trainer) -> None:
