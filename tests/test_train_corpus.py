@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from symw2v.train import corpus as corpus_module
+from symw2v.train import idcache
 from symw2v.train.corpus import MAX_SENTENCE_WORDS, CorpusError, load_corpus, sentences_from_stream, tokenize
 from symw2v.train.vocab import Vocab
 
@@ -80,3 +81,56 @@ def test_reading_a_huge_line_takes_bounded_memory(tmp_path):
     peak_small, peak_large = _peak_bytes(small), _peak_bytes(large)
     assert peak_large - peak_small < 8 * 200_000, (peak_small, peak_large)
     assert peak_large < 8 * 300_000 + 5_000_000, peak_large
+
+
+def _in_memory(path, min_count):
+    _, corpus = load_corpus(path)
+    vocab = Vocab.build(corpus, min_count)
+    return (vocab, *vocab.encode(corpus))
+
+
+def _same(a, b) -> bool:
+    (va, ia, oa), (vb, ib, ob) = a, b
+    return va.words == vb.words and np.array_equal(va.counts, vb.counts) and np.array_equal(ia, ib) \
+        and np.array_equal(oa, ob)
+
+
+def test_the_id_file_is_built_once_and_gives_exactly_the_in_memory_ids(tmp_path, monkeypatch):
+    monkeypatch.setattr(idcache, "CACHE_FROM_BYTES", 0)
+    path = tmp_path / "c.txt"
+    toks = _tokens(5000)
+    path.write_text("\n".join(" ".join(toks[i : i + 7]) for i in range(0, len(toks), 7)) + "\nrare once\n")
+    for min_count in (1, 3, 400):  # 400 leaves sentences empty: they vanish
+        cached = idcache.encode(load_corpus(path)[1], min_count)
+        assert isinstance(cached[1], np.memmap)
+        assert _same(cached, _in_memory(path, min_count))
+    folder = idcache.folder_of(path)
+    files = {f"{kind}-{m}.npy" for kind in ("ids", "offsets") for m in (1, 3, 400)}
+    assert {p.name for p in folder.iterdir()} == {"source.json", "vocab.npz", *files}
+
+    def no_rebuild(*_):
+        raise AssertionError("rebuilt a current id file")
+
+    monkeypatch.setattr(idcache, "_build", no_rebuild)
+    assert _same(idcache.encode(load_corpus(path)[1], 3), _in_memory(path, 3))
+    monkeypatch.undo()
+    monkeypatch.setattr(idcache, "CACHE_FROM_BYTES", 0)
+    path.write_text("a new corpus with other words\n" * 3)  # another size: the fingerprint no longer matches
+    assert _same(idcache.encode(load_corpus(path)[1], 1), _in_memory(path, 1))
+    assert not (folder / "ids-3.npy").exists()
+
+
+def test_training_from_the_id_file_is_bit_identical(tmp_path, monkeypatch):
+    from tests.test_train import make_trainer, planted_corpus
+
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in planted_corpus(300)) + "\n")
+    monkeypatch.setattr(idcache, "CACHE_FROM_BYTES", 0)
+    vocab, ids, offsets = idcache.encode(load_corpus(path)[1], 1)
+    a = make_trainer(planted_corpus(300), epochs=1)
+    b = make_trainer(planted_corpus(300), epochs=1)
+    b.stream, b.blocks.stream = ids, ids
+    assert a.fingerprint() == b.fingerprint()
+    a.run()
+    b.run()
+    assert np.array_equal(a.W_in, b.W_in) and np.array_equal(a.W_out, b.W_out)

@@ -74,6 +74,7 @@ class Corpus:
 
     name: str
     sentences: Callable[[], Iterator[list[str]]]
+    path: Path | None = None  # the file read, if one (the embedded corpus is none)
 
     def __iter__(self) -> Iterator[list[str]]:
         return self.sentences()
@@ -172,7 +173,7 @@ def _plain_text(path: Path) -> Corpus:
         with _open(path) as stream:
             yield from sentences_from_stream(stream, str(path), CHUNK_BYTES)
 
-    return Corpus(str(path), sentences)
+    return Corpus(str(path), sentences, path)
 
 
 def _sst(path: Path) -> Corpus:
@@ -181,7 +182,7 @@ def _sst(path: Path) -> Corpus:
             text = "".join(_decoded(stream, str(path), CHUNK_BYTES))
         yield from sentences_from_sst(text, str(path))
 
-    return Corpus(f"SST {path}", sentences)
+    return Corpus(f"SST {path}", sentences, path)
 
 
 def _default() -> Corpus:

@@ -264,7 +264,8 @@ class Trainer:
     def fingerprint(self) -> str:
         """Hash of the data and of every setting that shapes the run (a resume must match it)."""
         h = hashlib.sha256()
-        h.update(np.ascontiguousarray(self.stream).tobytes())
+        for i in range(0, len(self.stream), 1 << 20):  # in chunks: the ids may be a memory-mapped file
+            h.update(np.ascontiguousarray(self.stream[i : i + (1 << 20)]).tobytes())
         h.update(np.ascontiguousarray(self.offsets).tobytes())
         h.update("\n".join(self.vocab.words).encode())
         h.update(self.vocab.counts.tobytes())

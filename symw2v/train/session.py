@@ -13,10 +13,10 @@ from pathlib import Path
 from types import ModuleType
 
 from . import checkpoint as ckpt
+from . import idcache
 from .corpus import load_corpus
 from .export import write_word2vec
 from .loop import TrainConfig, Trainer
-from .vocab import Vocab
 
 
 @dataclass
@@ -39,8 +39,7 @@ class Summary:
 
 def prepare(corpus: str | Path | None, config: TrainConfig, kernels: ModuleType | None = None) -> tuple[str, Trainer]:
     name, sentences = load_corpus(corpus)
-    vocab = Vocab.build(sentences, config.min_count)
-    stream, offsets = vocab.encode(sentences)
+    vocab, stream, offsets = idcache.encode(sentences, config.min_count)
     return name, Trainer(config, vocab, stream, offsets, kernels=kernels)
 
 

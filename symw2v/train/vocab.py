@@ -19,7 +19,10 @@ class Vocab:
 
     @classmethod
     def build(cls, sentences: Iterable[list[str]], min_count: int = 1, max_size: int | None = None) -> Vocab:
-        counter = Counter(w for s in sentences for w in s)
+        return cls.from_counts(Counter(w for s in sentences for w in s), min_count, max_size)
+
+    @classmethod
+    def from_counts(cls, counter: Counter[str], min_count: int = 1, max_size: int | None = None) -> Vocab:
         items = sorted(((w, c) for w, c in counter.items() if c >= min_count), key=lambda wc: (-wc[1], wc[0]))
         if max_size is not None:
             items = items[:max_size]
