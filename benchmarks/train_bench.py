@@ -3,26 +3,32 @@
     python benchmarks/train_bench.py                # everything (about 10 minutes on 2 cores)
     python benchmarks/train_bench.py --quick        # 1 seed, speed epochs 1: a smoke run
     python benchmarks/train_bench.py --speed-only   # only the words/s comparison
+    python benchmarks/train_bench.py --scale-only   # only the corpus 20 times the embedded one
 
 Measured, all with the same corpus and hyperparameters (skip-gram, negative=5, d=100, window=5,
 sample=1e-3, min_count=5, lr 0.025 linear to 0):
 
 1. speed: effective words/s (words after subsampling, per second of the training loop, corpus
    reading and vocabulary excluded) of symw2v (--backend numpy with its default negatives shared
-   by each window, --backend numpy --negatives pair, and, when numba is installed, --backend numba:
-   all generated from the same verified claims) and of gensim ``Word2Vec(sg=1, ...)`` with
-   workers=1 and workers=2; the ratios come from this one run;
+   by each window, --backend numpy --negatives pair, and, when numba is installed, --backend numba
+   with --threads 1, 2 and the cores available (Hogwild): all generated from the same verified
+   claims) and of gensim ``Word2Vec(sg=1, ...)`` with workers=1, 2 (and the cores available); the
+   ratios come from this one run;
 2. quality at 5 epochs: WordSim-353 and SimLex-999 Spearman ρ (gensim's test-data copies) for
-   symw2v's NumPy path (window negatives), its Numba path (per-pair negatives, when installed) and
-   gensim (workers=1), mean and spread (min..max) over seeds;
+   symw2v's NumPy path (window negatives), its Numba path (per-pair negatives, when installed) on 1
+   and 2 threads, and gensim with workers=1 and 2, mean and spread (min..max) over seeds;
 3. the ``--preset cs224n`` run on the SST sentences (``../shared/data``): wall time and final loss;
 4. peak memory (max RSS) of a default-corpus run of ``symw2v train`` (1 epoch), measured first
-   in a child process.
+   in a child process;
+5. scale: the embedded text written out once and 20 times over (generated here), each trained for
+   1 epoch by ``symw2v train`` in a child process (the 20-times file twice: building its id file,
+   then using it): peak memory (max RSS of that child, ``os.wait4``), wall time, words/s.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import subprocess
@@ -59,11 +65,12 @@ def cs224n_run() -> tuple[float, str]:
     return seconds, loss.group(1) if loss else "?"
 
 
-def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy", negatives: str = "auto"):
+def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy", negatives: str = "auto",
+         threads: int = 1):
     from symw2v.train.loop import TrainConfig, Trainer
     from symw2v.train.vocab import Vocab
 
-    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, backend=backend, negatives=negatives,
+    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, backend=backend, negatives=negatives, threads=threads,
                          **({"batch": batch} if batch else {}))
     vocab = Vocab.build(sentences, config.min_count)
     stream, offsets = vocab.encode(sentences)
@@ -151,6 +158,41 @@ def block_parts(sentences, negatives: str, blocks: int = 20) -> tuple[float, flo
     return sampling / words * 1e6, training / words * 1e6
 
 
+def child_run(args: list[str]) -> tuple[float, float, str]:
+    """``symw2v train ARGS`` in a child process: (its own max RSS in MB, wall seconds, its summary line)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen([*symw2v_cmd(), "train", *args], stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's rusage, not the maximum over all children
+        seconds = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode:
+            raise RuntimeError(f"symw2v train {' '.join(args)} failed: {err.read()}")
+        return usage.ru_maxrss / 1024, seconds, out.read().splitlines()[1]
+
+
+def scale_runs(sentences, times: int, threads: int) -> None:
+    """The embedded text once and ``times`` times over, as plain-text files, 1 epoch each in a child."""
+    with tempfile.TemporaryDirectory() as tmp:
+        text = "\n".join(" ".join(s) for s in sentences) + "\n"
+        one, many = Path(tmp, "kjv.txt"), Path(tmp, f"kjv{times}.txt")
+        one.write_text(text)
+        with open(many, "w") as f:
+            for _ in range(times):
+                f.write(text)
+        common = ["--epochs", "1", "--quiet", "--threads", str(threads), "-o", f"{tmp}/v.bin"]
+        for label, path in (("1x (in memory)", one), (f"{times}x, building its id file", many),
+                            (f"{times}x, id file built", many)):
+            rss, seconds, line = child_run([str(path), *common])
+            wps = re.search(r"= ([0-9,]+) words/s", line).group(1)
+            print(f"{label:32s} {path.stat().st_size / 1e6:6.1f} MB of text: peak RSS {rss:5.0f} MB, "
+                  f"{seconds:5.1f} s wall, {wps} words/s (training loop)", flush=True)
+        ids = Path(str(many) + ".symw2v", f"ids-{PARAMS['min_count']}.npy")
+        print(f"id file {ids.name}: {ids.stat().st_size / 1e6:.1f} MB" if ids.exists() else "no id file (small corpus)")
+
+
 def spread(values) -> str:
     v = np.asarray(values)
     return f"{v.mean():.3f} ({v.min():.3f}..{v.max():.3f})"
@@ -162,6 +204,8 @@ def main() -> None:
     ap.add_argument("--speed-epochs", type=int, default=1)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--speed-only", action="store_true", help="only the words/s comparison (and the step parts)")
+    ap.add_argument("--scale-only", action="store_true", help="only the runs on a corpus --scale times the embedded")
+    ap.add_argument("--scale", type=int, default=20)
     ap.add_argument("--batch", type=int, default=None,
                     help="symw2v minibatch: pairs, or windows with shared negatives (default: the loop's)")
     args = ap.parse_args()
@@ -169,28 +213,35 @@ def main() -> None:
     quality_epochs = 1 if args.quick else 5
 
     from symw2v.train.corpus import load_corpus
-
-    if not args.speed_only:
-        print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
-    sentences = list(load_corpus(None)[1])
-    print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences")
-
-    print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
+    from symw2v.train.hogwild import available_cores
     from symw2v.train.loop import numba_installed
 
-    # (label, backend, negatives): the NumPy path's default shares each window's negatives
-    runs = [("numpy", "numpy", "auto"), ("numpy --negatives pair", "numpy", "pair")]
+    cores = available_cores()
+    thread_counts = sorted({1, 2, cores})
+    if not (args.speed_only or args.scale_only):
+        print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
+    sentences = list(load_corpus(None)[1])
+    print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences; "
+          f"{cores} cores available; load average {os.getloadavg()[0]:.2f}")
+    if args.scale_only:
+        print(f"\n== scale: the embedded text 1 and {args.scale} times, 1 epoch, --threads {cores}", flush=True)
+        scale_runs(sentences, args.scale, cores)
+        return
+
+    print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
+    # (label, backend, negatives, threads): the NumPy path's default shares each window's negatives
+    runs = [("numpy", "numpy", "auto", 1), ("numpy --negatives pair", "numpy", "pair", 1)]
     if numba_installed():
-        runs.append(("numba", "numba", "auto"))
+        runs += [(f"numba --threads {t}", "numba", "auto", t) for t in thread_counts]
         ours(sentences[:200], 1, 1, args.batch, "numba")  # compile (or load numba's cache) outside the timed run
-    speed = {label: ours(sentences, args.speed_epochs, 1, args.batch, b, n)[2:] for label, b, n in runs}
-    g1 = theirs(sentences, args.speed_epochs, 1, 1)
-    g2 = theirs(sentences, args.speed_epochs, 1, 2)
-    print(f"gensim workers=1:       {g1[2]:>10,.0f} words/s ({g1[3]:.1f} s)")
-    print(f"gensim workers=2:       {g2[2]:>10,.0f} words/s ({g2[3]:.1f} s)")
-    for label, (wps, secs) in speed.items():
+    speed = {(label, t): ours(sentences, args.speed_epochs, 1, args.batch, b, n, t)[2:] for label, b, n, t in runs}
+    gensim = {w: theirs(sentences, args.speed_epochs, 1, w)[2:] for w in thread_counts}
+    for w, (wps, secs) in gensim.items():
+        print(f"gensim workers={w}:       {wps:>10,.0f} words/s ({secs:.1f} s)")
+    for (label, t), (wps, secs) in speed.items():
         print(f"symw2v --backend {label:22s} {wps:>10,.0f} words/s ({secs:.1f} s)   "
-              f"/ gensim workers=1 = {wps / g1[2]:.2f}x, / workers=2 = {wps / g2[2]:.2f}x")
+              + ", ".join(f"/ gensim workers={w} = {wps / g[0]:.2f}x" for w, g in gensim.items())
+              + ("" if t == 1 else f"   (same workers: {wps / gensim[t][0]:.2f}x)"))
     if not numba_installed():
         print("symw2v --backend numba: skipped, numba is not installed (pip install 'symw2v[fast]')")
     for batch in (256, 1024):
@@ -205,9 +256,12 @@ def main() -> None:
 
     print(f"\n== quality ({quality_epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
     candidates = {"symw2v numpy (window negatives)": lambda s: ours(sentences, quality_epochs, s, args.batch, "numpy"),
-                  "gensim": lambda s: theirs(sentences, quality_epochs, s, 1)}
+                  "gensim workers=1": lambda s: theirs(sentences, quality_epochs, s, 1),
+                  "gensim workers=2": lambda s: theirs(sentences, quality_epochs, s, 2)}
     if numba_installed():
-        candidates["symw2v numba (pair negatives)"] = lambda s: ours(sentences, quality_epochs, s, args.batch, "numba")
+        for t in (1, 2):
+            candidates[f"symw2v numba --threads {t}"] = (
+                lambda s, t=t: ours(sentences, quality_epochs, s, args.batch, "numba", threads=t))
     rows = {name: ([], []) for name in candidates}
     note = ""
     for seed in range(1, seeds + 1):
@@ -227,6 +281,8 @@ def main() -> None:
             print(f"\n== --preset cs224n on SST: {seconds:.1f} s wall, final loss {loss}")
         else:
             print(f"\n== --preset cs224n: skipped, no {SST}")
+        print(f"\n== scale: the embedded text 1 and {args.scale} times, 1 epoch, --threads {cores}", flush=True)
+        scale_runs(sentences, args.scale, cores)
 
 
 if __name__ == "__main__":
