@@ -134,3 +134,12 @@ def test_training_from_the_id_file_is_bit_identical(tmp_path, monkeypatch):
     a.run()
     b.run()
     assert np.array_equal(a.W_in, b.W_in) and np.array_equal(a.W_out, b.W_out)
+
+
+def test_a_corpus_that_fails_while_its_id_file_is_built_leaves_no_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(idcache, "CACHE_FROM_BYTES", 0)
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"good words here\n" * 50 + b"bad \xff byte\n")
+    with pytest.raises(CorpusError, match="invalid UTF-8 at line 51"):
+        idcache.encode(load_corpus(path)[1], 1)
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.txt"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from array import array
 from collections import Counter
 from pathlib import Path
@@ -30,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from . import corpus as corpus_module
-from .corpus import Corpus
+from .corpus import Corpus, CorpusError
 from .vocab import Vocab
 
 CACHE_FROM_BYTES = 16 << 20  # below this, tokenising again costs under a second or two: no folder
@@ -56,8 +57,8 @@ def encode(corpus: Corpus, min_count: int) -> tuple[Vocab, np.ndarray, np.ndarra
     if path is not None and path.stat().st_size >= CACHE_FROM_BYTES:
         try:
             return _cached(corpus, path, min_count)
-        except PermissionError:
-            pass  # a folder we may not write: encode in memory
+        except OSError:
+            pass  # a folder we may not write (permissions, a read-only or full disk): encode in memory
     vocab = Vocab.build(corpus, min_count)
     return (vocab, *vocab.encode(corpus))
 
@@ -67,7 +68,13 @@ def _cached(corpus: Corpus, path: Path, min_count: int) -> tuple[Vocab, np.ndarr
     source = folder / "source.json"
     stamp = fingerprint(path)
     if not (source.is_file() and json.loads(source.read_text()) == stamp):
-        _build(corpus, folder)
+        try:
+            _build(corpus, folder)
+            if fingerprint(path) != stamp:
+                raise CorpusError(f"{path}: the corpus changed while its id file was being built")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         _write(source, lambda f: f.write(json.dumps(stamp).encode()))
     with np.load(folder / "vocab.npz", allow_pickle=False) as z:
         words, counts = z["words"], z["counts"]
@@ -88,9 +95,8 @@ def _write(path: Path, write) -> None:
 
 def _build(corpus: Corpus, folder: Path) -> None:
     """Count (pass 1), then write every token's id into ``ids-1.npy`` (pass 2); stale files go."""
-    folder.mkdir(exist_ok=True)
-    for old in folder.glob("*"):
-        old.unlink()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
     counter: Counter[str] = Counter()
     sentences = 0
     for s in corpus:
