@@ -6,7 +6,8 @@ holds
 * ``vocab.npz``: every word with its count, in :class:`~symw2v.train.vocab.Vocab` order (count
   descending, then the word), so the vocabulary of any ``min_count`` is a prefix of it;
 * ``ids-M.npy`` and ``offsets-M.npy``: the corpus encoded for ``min_count`` M (``ids-1`` first, the
-  others derived from it in chunks by keeping the ids below that prefix's size);
+  others derived from it in chunks by keeping the ids below that prefix's size; a ``min_count`` that
+  drops no word uses ``ids-1``);
 * ``source.json``: what they were built from, the *fingerprint*: the corpus file's size and
   modification time and the reader's settings. A folder whose fingerprint does not match the corpus
   as it is now is rebuilt.
@@ -79,11 +80,12 @@ def _cached(corpus: Corpus, path: Path, min_count: int) -> tuple[Vocab, np.ndarr
     with np.load(folder / "vocab.npz", allow_pickle=False) as z:
         words, counts = z["words"], z["counts"]
     size = int(np.count_nonzero(counts >= min_count))
-    if not (folder / f"ids-{min_count}.npy").is_file():
-        _derive(folder, min_count, size)
+    m = min_count if size < len(words) else 1  # no word dropped: the ids of min_count 1
+    if not (folder / f"ids-{m}.npy").is_file():
+        _derive(folder, m, size)
     vocab = Vocab(tuple(str(w) for w in words[:size]), np.array(counts[:size], dtype=np.int64))
-    ids = np.load(folder / f"ids-{min_count}.npy", mmap_mode="r", allow_pickle=False)
-    return vocab, ids, np.load(folder / f"offsets-{min_count}.npy", allow_pickle=False)
+    ids = np.load(folder / f"ids-{m}.npy", mmap_mode="r", allow_pickle=False)
+    return vocab, ids, np.load(folder / f"offsets-{m}.npy", allow_pickle=False)
 
 
 def _write(path: Path, write) -> None:
