@@ -22,7 +22,7 @@ sample=1e-3, min_count=5, lr 0.025 linear to 0):
    in a child process;
 5. scale: the embedded text written out once and 20 times over (generated here), each trained for
    1 epoch by ``symw2v train`` in a child process (the 20-times file twice: building its id file,
-   then using it): peak memory (max RSS of that child, ``os.wait4``), wall time, words/s.
+   then using it): peak memory (the child's own VmHWM), wall time, words/s.
 """
 
 from __future__ import annotations
@@ -158,19 +158,46 @@ def block_parts(sentences, negatives: str, blocks: int = 20) -> tuple[float, flo
     return sampling / words * 1e6, training / words * 1e6
 
 
+def parallel_speedup(threads: int, n: int = 30_000_000) -> float:
+    """How much faster ``threads`` threads run a nogil Numba loop than one thread, right now: the most
+    that Hogwild can gain on this machine at this moment (other work shares its cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from numba import njit
+
+    @njit(nogil=True)
+    def spin(n):
+        x = 0.0
+        for i in range(n):
+            x += (i % 7) * 0.5
+        return x
+
+    spin(10)
+    times = []
+    for t in (1, threads):
+        start = time.perf_counter()
+        with ThreadPoolExecutor(t) as pool:
+            list(pool.map(spin, [n] * t))
+        times.append((time.perf_counter() - start) / t)
+    return times[0] / times[1]
+
+
+# the child prints its own peak RSS (VmHWM: the high-water mark of its memory since it started;
+# ru_maxrss would also count the pages of this process, copied at fork)
+PEAK_RSS = ("import atexit, sys; from symw2v.cli import main; atexit.register(lambda: print('VmHWM', "
+            "open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr)); "
+            "sys.argv[0] = 'symw2v'; main()")
+
+
 def child_run(args: list[str]) -> tuple[float, float, str]:
-    """``symw2v train ARGS`` in a child process: (its own max RSS in MB, wall seconds, its summary line)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        t = time.perf_counter()
-        proc = subprocess.Popen([*symw2v_cmd(), "train", *args], stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's rusage, not the maximum over all children
-        seconds = time.perf_counter() - t
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode:
-            raise RuntimeError(f"symw2v train {' '.join(args)} failed: {err.read()}")
-        return usage.ru_maxrss / 1024, seconds, out.read().splitlines()[1]
+    """``symw2v train ARGS`` in a child process: (its peak RSS in MB, wall seconds, its summary line)."""
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", PEAK_RSS, "train", *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    if r.returncode:
+        raise RuntimeError(f"symw2v train {' '.join(args)} failed: {r.stderr}")
+    peak = re.search(r"VmHWM (\d+)", r.stderr)
+    return (int(peak.group(1)) / 1024 if peak else float("nan")), seconds, r.stdout.splitlines()[1]
 
 
 def scale_runs(sentences, times: int, threads: int) -> None:
@@ -202,6 +229,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 seed, 1 quality epoch, no cs224n run")
     ap.add_argument("--speed-epochs", type=int, default=1)
+    ap.add_argument("--speed-repeat", type=int, default=3, help="runs of each speed configuration, interleaved")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--speed-only", action="store_true", help="only the words/s comparison (and the step parts)")
     ap.add_argument("--scale-only", action="store_true", help="only the runs on a corpus --scale times the embedded")
@@ -234,14 +262,27 @@ def main() -> None:
     if numba_installed():
         runs += [(f"numba --threads {t}", "numba", "auto", t) for t in thread_counts]
         ours(sentences[:200], 1, 1, args.batch, "numba")  # compile (or load numba's cache) outside the timed run
-    speed = {(label, t): ours(sentences, args.speed_epochs, 1, args.batch, b, n, t)[2:] for label, b, n, t in runs}
-    gensim = {w: theirs(sentences, args.speed_epochs, 1, w)[2:] for w in thread_counts}
-    for w, (wps, secs) in gensim.items():
-        print(f"gensim workers={w}:       {wps:>10,.0f} words/s ({secs:.1f} s)")
-    for (label, t), (wps, secs) in speed.items():
-        print(f"symw2v --backend {label:22s} {wps:>10,.0f} words/s ({secs:.1f} s)   "
-              + ", ".join(f"/ gensim workers={w} = {wps / g[0]:.2f}x" for w, g in gensim.items())
-              + ("" if t == 1 else f"   (same workers: {wps / gensim[t][0]:.2f}x)"))
+    if numba_installed():
+        print("what this machine gives now: a nogil Numba loop runs "
+              + ", ".join(f"{parallel_speedup(t):.2f}x faster on {t} threads" for t in thread_counts if t > 1)
+              + " than on 1", flush=True)
+    # every configuration --speed-repeat times, interleaved (a load that comes and goes hits all alike);
+    # the median and the best are printed
+    jobs = {("symw2v", label, t): (lambda b=b, n=n, t=t: ours(sentences, args.speed_epochs, 1, args.batch, b, n, t))
+            for label, b, n, t in runs}
+    jobs.update({("gensim", f"workers={w}", w): (lambda w=w: theirs(sentences, args.speed_epochs, 1, w))
+                 for w in thread_counts})
+    measured: dict[tuple, list[float]] = {name: [] for name in jobs}
+    for _ in range(args.speed_repeat):
+        for name, job in jobs.items():
+            measured[name].append(job()[2])
+    median = {name: float(np.median(v)) for name, v in measured.items()}
+    gensim = {t: median[name] for name in jobs if name[0] == "gensim" for t in [name[2]]}
+    for (who, label, t), wps in median.items():
+        ratios = "" if who == "gensim" else "   " + ", ".join(
+            f"/ workers={w}: {wps / g:.2f}x" for w, g in gensim.items())
+        print(f"{who} {label:30s} median {wps:>9,.0f} words/s, best {max(measured[who, label, t]):>9,.0f}"
+              + ratios, flush=True)
     if not numba_installed():
         print("symw2v --backend numba: skipped, numba is not installed (pip install 'symw2v[fast]')")
     for batch in (256, 1024):
