@@ -216,8 +216,8 @@ def scale_runs(sentences, times: int, threads: int) -> None:
             wps = re.search(r"= ([0-9,]+) words/s", line).group(1)
             print(f"{label:32s} {path.stat().st_size / 1e6:6.1f} MB of text: peak RSS {rss:5.0f} MB, "
                   f"{seconds:5.1f} s wall, {wps} words/s (training loop)", flush=True)
-        ids = Path(str(many) + ".symw2v", f"ids-{PARAMS['min_count']}.npy")
-        print(f"id file {ids.name}: {ids.stat().st_size / 1e6:.1f} MB" if ids.exists() else "no id file (small corpus)")
+        files = sorted(Path(str(many) + ".symw2v").glob("*.npy"))
+        print("id file: " + ", ".join(f"{f.name} {f.stat().st_size / 1e6:.1f} MB" for f in files), flush=True)
 
 
 def spread(values) -> str:
