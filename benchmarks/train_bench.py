@@ -189,6 +189,45 @@ PEAK_RSS = ("import atexit, sys; from symw2v.cli import main; atexit.register(la
             "sys.argv[0] = 'symw2v'; main()")
 
 
+def row_sharing(sentences, threads: int, blocks: int = 30) -> tuple[float, float]:
+    """The generated driver on the pairs of the first ``blocks`` blocks, split over ``threads`` threads:
+    how much faster than on one thread when each thread updates its own copy of W_in and W_out, and
+    when all update the same rows (Hogwild). The gap is what the cores lose passing rows back and forth."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from symw2v.train.loop import TrainConfig, Trainer
+    from symw2v.train.vocab import Vocab
+
+    vocab = Vocab.build(sentences, PARAMS["min_count"])
+    tr = Trainer(TrainConfig(**PARAMS, epochs=1, backend="numba", threads=1), vocab, *vocab.encode(sentences))
+    drawn = [tr.blocks.sample(g) for g in range(blocks)]
+    centre, context, negs = (np.concatenate([getattr(b, k) for b in drawn]) for k in ("centre", "context", "negs"))
+    n = len(centre)
+    bounds, steps = np.arange(n + 1, dtype=np.int64), np.full(n, -PARAMS["lr"], dtype=np.float32)
+    cuts = np.linspace(0, n, threads + 1).astype(np.int64)
+
+    def chunk(job):
+        W_in, W_out, lo, hi = job
+        tr.fused.neg_sampling_sgd(W_in, W_out, centre[lo:hi], context[lo:hi], negs[lo:hi], bounds[lo : hi + 1] - lo,
+                                  steps[lo:hi], 16, np.zeros(hi - lo))
+
+    def timed(jobs) -> float:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            list(pool.map(chunk, jobs))
+        return time.perf_counter() - start
+
+    def fresh():
+        return tr.W_in.copy(), tr.W_in * np.float32(0.1)
+
+    chunk((*fresh(), 0, 1000))  # compiled
+    one = timed([(*fresh(), 0, n)])
+    own = timed([(*fresh(), int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
+    W_in, W_out = fresh()
+    shared = timed([(W_in, W_out, int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
+    return one / own, one / shared
+
+
 def child_run(args: list[str]) -> tuple[float, float, str]:
     """``symw2v train ARGS`` in a child process: (its peak RSS in MB, wall seconds, its summary line)."""
     t = time.perf_counter()
@@ -266,6 +305,10 @@ def main() -> None:
         print("what this machine gives now: a nogil Numba loop runs "
               + ", ".join(f"{parallel_speedup(t):.2f}x faster on {t} threads" for t in thread_counts if t > 1)
               + " than on 1", flush=True)
+        for t in thread_counts[1:]:
+            own, shared = row_sharing(sentences, t)
+            print(f"the Numba driver on {t} threads: {own:.2f}x faster than on 1 when each thread updates its own "
+                  f"copy of the parameters, {shared:.2f}x when they share the rows (Hogwild)", flush=True)
     # every configuration --speed-repeat times, interleaved (a load that comes and goes hits all alike);
     # the median and the best are printed
     jobs = {("symw2v", label, t): (lambda b=b, n=n, t=t: ours(sentences, args.speed_epochs, 1, args.batch, b, n, t))
