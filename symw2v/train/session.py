@@ -48,7 +48,7 @@ def _progress_bar(enabled: bool, threads: int):
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     return Progress(
-        TextColumn("[bold]train" + (f" ×{threads} threads (Hogwild: timing-dependent)" if threads > 1 else "")),
+        TextColumn("[bold]train" + (f" ×{threads}" if threads > 1 else "")),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[wps]:>9} words/s"),
@@ -88,6 +88,9 @@ def train(
 
     with _progress_bar(progress, trainer.config.threads) as bar:
         task = bar.add_task("train", total=trainer.total_blocks, completed=start_block, wps="-", loss="-")
+        if trainer.config.threads > 1:
+            bar.console.print(f"Hogwild on {trainer.config.threads} threads: the result depends on thread timing "
+                              "(--threads 1 for a run reproducible bit for bit)", highlight=False)
 
         def on_block(tr: Trainer) -> None:
             nonlocal last_save
