@@ -143,3 +143,15 @@ def test_a_corpus_that_fails_while_its_id_file_is_built_leaves_no_folder(tmp_pat
     with pytest.raises(CorpusError, match="invalid UTF-8 at line 51"):
         idcache.encode(load_corpus(path)[1], 1)
     assert [p.name for p in tmp_path.iterdir()] == ["bad.txt"]
+
+
+@pytest.mark.parametrize("damage", ["source.json", "ids-1.npy", "offsets-1.npy", "vocab.npz"])
+def test_a_damaged_id_file_is_built_again(tmp_path, monkeypatch, damage):
+    monkeypatch.setattr(idcache, "CACHE_FROM_BYTES", 0)
+    path = tmp_path / "c.txt"
+    toks = _tokens(3000)
+    path.write_text("\n".join(" ".join(toks[i : i + 7]) for i in range(0, len(toks), 7)) + "\n")
+    idcache.encode(load_corpus(path)[1], 1)
+    target = idcache.folder_of(path) / damage
+    target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
+    assert _same(idcache.encode(load_corpus(path)[1], 1), _in_memory(path, 1))

@@ -10,7 +10,7 @@ holds
   drops no word uses ``ids-1``);
 * ``source.json``: what they were built from, the *fingerprint*: the corpus file's size and
   modification time and the reader's settings. A folder whose fingerprint does not match the corpus
-  as it is now is rebuilt.
+  as it is now, or that cannot be read (a file missing, truncated or garbled), is rebuilt.
 
 The result is exactly :meth:`Vocab.build` and :meth:`Vocab.encode` of the corpus (tested), but the
 ids are read from disk as training walks them (``np.load(mmap_mode="r")``): memory does not grow
@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zipfile
 from array import array
 from collections import Counter
 from pathlib import Path
@@ -64,28 +65,47 @@ def encode(corpus: Corpus, min_count: int) -> tuple[Vocab, np.ndarray, np.ndarra
     return (vocab, *vocab.encode(corpus))
 
 
+class _Stale(Exception):
+    """The id file does not match the corpus as it is now."""
+
+
+# what a missing, stale or damaged id file raises while it is loaded: it is then built again
+UNUSABLE = (_Stale, FileNotFoundError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile)
+
+
 def _cached(corpus: Corpus, path: Path, min_count: int) -> tuple[Vocab, np.ndarray, np.ndarray]:
     folder = folder_of(path)
-    source = folder / "source.json"
     stamp = fingerprint(path)
-    if not (source.is_file() and json.loads(source.read_text()) == stamp):
-        try:
-            _build(corpus, folder)
-            if fingerprint(path) != stamp:
-                raise CorpusError(f"{path}: the corpus changed while its id file was being built")
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        _write(source, lambda f: f.write(json.dumps(stamp).encode()))
+    try:
+        return _load(folder, stamp, min_count)
+    except UNUSABLE:
+        pass
+    try:
+        _build(corpus, folder)
+        if fingerprint(path) != stamp:
+            raise CorpusError(f"{path}: the corpus changed while its id file was being built")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _write(folder / "source.json", lambda f: f.write(json.dumps(stamp).encode()))
+    return _load(folder, stamp, min_count)
+
+
+def _load(folder: Path, stamp: dict, min_count: int) -> tuple[Vocab, np.ndarray, np.ndarray]:
+    """The id file for ``min_count`` (derived from ``ids-1`` if needed); raises one of UNUSABLE."""
+    if json.loads((folder / "source.json").read_text()) != stamp:
+        raise _Stale
     with np.load(folder / "vocab.npz", allow_pickle=False) as z:
         words, counts = z["words"], z["counts"]
     size = int(np.count_nonzero(counts >= min_count))
     m = min_count if size < len(words) else 1  # no word dropped: the ids of min_count 1
     if not (folder / f"ids-{m}.npy").is_file():
         _derive(folder, m, size)
-    vocab = Vocab(tuple(str(w) for w in words[:size]), np.array(counts[:size], dtype=np.int64))
     ids = np.load(folder / f"ids-{m}.npy", mmap_mode="r", allow_pickle=False)
-    return vocab, ids, np.load(folder / f"offsets-{m}.npy", allow_pickle=False)
+    offsets = np.load(folder / f"offsets-{m}.npy", allow_pickle=False)
+    if len(words) != len(counts) or offsets[0] != 0 or offsets[-1] != len(ids):
+        raise _Stale
+    return Vocab(tuple(str(w) for w in words[:size]), np.array(counts[:size], dtype=np.int64)), ids, offsets
 
 
 def _write(path: Path, write) -> None:
