@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import lzma
 import re
 from collections.abc import Callable, Iterator
@@ -140,11 +139,6 @@ def sentences_from_stream(stream: BinaryIO, name: str, chunk_bytes: int = CHUNK_
         words = words[MAX_SENTENCE_WORDS:]
 
 
-def sentences_from_text(text: str) -> list[list[str]]:
-    """One sentence per line, tokenised by :func:`tokenize`; empty lines are skipped."""
-    return list(sentences_from_stream(io.BytesIO(text.encode("utf-8")), "<text>"))
-
-
 def sentences_from_sst(text: str, name: str = SST_FILE) -> list[list[str]]:
     """``datasetSentences.txt``: a header, then ``index<TAB>sentence`` per line, whitespace tokens."""
     out = []
@@ -194,11 +188,6 @@ def _default() -> Corpus:
             yield from sentences_from_stream(stream, DEFAULT_CORPUS_FILE, CHUNK_BYTES)
 
     return Corpus("default corpus (King James Bible)", sentences)
-
-
-def read_default() -> list[list[str]]:
-    """The embedded King James Bible as a list of verses."""
-    return list(_default())
 
 
 def load_corpus(spec: str | Path | None) -> tuple[str, Corpus]:
