@@ -3,26 +3,32 @@
     python benchmarks/train_bench.py                # everything (about 10 minutes on 2 cores)
     python benchmarks/train_bench.py --quick        # 1 seed, speed epochs 1: a smoke run
     python benchmarks/train_bench.py --speed-only   # only the words/s comparison
+    python benchmarks/train_bench.py --scale-only   # only the corpus 20 times the embedded one
 
 Measured, all with the same corpus and hyperparameters (skip-gram, negative=5, d=100, window=5,
 sample=1e-3, min_count=5, lr 0.025 linear to 0):
 
 1. speed: effective words/s (words after subsampling, per second of the training loop, corpus
    reading and vocabulary excluded) of symw2v (--backend numpy with its default negatives shared
-   by each window, --backend numpy --negatives pair, and, when numba is installed, --backend numba:
-   all generated from the same verified claims) and of gensim ``Word2Vec(sg=1, ...)`` with
-   workers=1 and workers=2; the ratios come from this one run;
+   by each window, --backend numpy --negatives pair, and, when numba is installed, --backend numba
+   with --threads 1, 2 and the cores available (Hogwild): all generated from the same verified
+   claims) and of gensim ``Word2Vec(sg=1, ...)`` with workers=1, 2 (and the cores available); the
+   ratios come from this one run;
 2. quality at 5 epochs: WordSim-353 and SimLex-999 Spearman ρ (gensim's test-data copies) for
-   symw2v's NumPy path (window negatives), its Numba path (per-pair negatives, when installed) and
-   gensim (workers=1), mean and spread (min..max) over seeds;
+   symw2v's NumPy path (window negatives), its Numba path (per-pair negatives, when installed) on 1
+   and 2 threads, and gensim with workers=1 and 2, mean and spread (min..max) over seeds;
 3. the ``--preset cs224n`` run on the SST sentences (``../shared/data``): wall time and final loss;
 4. peak memory (max RSS) of a default-corpus run of ``symw2v train`` (1 epoch), measured first
-   in a child process.
+   in a child process;
+5. scale: the embedded text written out once and 20 times over (generated here), each trained for
+   1 epoch by ``symw2v train`` in a child process (the 20-times file twice: building its id file,
+   then using it): peak memory (the child's own VmHWM), wall time, words/s.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import subprocess
@@ -59,11 +65,12 @@ def cs224n_run() -> tuple[float, str]:
     return seconds, loss.group(1) if loss else "?"
 
 
-def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy", negatives: str = "auto"):
+def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy", negatives: str = "auto",
+         threads: int = 1):
     from symw2v.train.loop import TrainConfig, Trainer
     from symw2v.train.vocab import Vocab
 
-    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, backend=backend, negatives=negatives,
+    config = TrainConfig(**PARAMS, epochs=epochs, seed=seed, backend=backend, negatives=negatives, threads=threads,
                          **({"batch": batch} if batch else {}))
     vocab = Vocab.build(sentences, config.min_count)
     stream, offsets = vocab.encode(sentences)
@@ -151,6 +158,107 @@ def block_parts(sentences, negatives: str, blocks: int = 20) -> tuple[float, flo
     return sampling / words * 1e6, training / words * 1e6
 
 
+def parallel_speedup(threads: int, n: int = 30_000_000) -> float:
+    """How much faster ``threads`` threads run a nogil Numba loop than one thread, right now: the most
+    that Hogwild can gain on this machine at this moment (other work shares its cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from numba import njit
+
+    @njit(nogil=True)
+    def spin(n):
+        x = 0.0
+        for i in range(n):
+            x += (i % 7) * 0.5
+        return x
+
+    spin(10)
+    times = []
+    for t in (1, threads):
+        start = time.perf_counter()
+        with ThreadPoolExecutor(t) as pool:
+            list(pool.map(spin, [n] * t))
+        times.append((time.perf_counter() - start) / t)
+    return times[0] / times[1]
+
+
+# the child prints its own peak RSS (VmHWM: the high-water mark of its memory since it started;
+# ru_maxrss would also count the pages of this process, copied at fork)
+PEAK_RSS = ("import atexit, sys; from symw2v.cli import main; atexit.register(lambda: print('VmHWM', "
+            "open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr)); "
+            "sys.argv[0] = 'symw2v'; main()")
+
+
+def row_sharing(sentences, threads: int, blocks: int = 30) -> tuple[float, float]:
+    """The generated driver on the pairs of the first ``blocks`` blocks, split over ``threads`` threads:
+    how much faster than on one thread when each thread updates its own copy of W_in and W_out, and
+    when all update the same rows (Hogwild). The gap is what the cores lose passing rows back and forth."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from symw2v.train.loop import TrainConfig, Trainer
+    from symw2v.train.vocab import Vocab
+
+    vocab = Vocab.build(sentences, PARAMS["min_count"])
+    tr = Trainer(TrainConfig(**PARAMS, epochs=1, backend="numba", threads=1), vocab, *vocab.encode(sentences))
+    drawn = [tr.blocks.sample(g) for g in range(blocks)]
+    centre, context, negs = (np.concatenate([getattr(b, k) for b in drawn]) for k in ("centre", "context", "negs"))
+    n = len(centre)
+    bounds, steps = np.arange(n + 1, dtype=np.int64), np.full(n, -PARAMS["lr"], dtype=np.float32)
+    cuts = np.linspace(0, n, threads + 1).astype(np.int64)
+
+    def chunk(job):
+        W_in, W_out, lo, hi = job
+        tr.fused.neg_sampling_sgd(W_in, W_out, centre[lo:hi], context[lo:hi], negs[lo:hi], bounds[lo : hi + 1] - lo,
+                                  steps[lo:hi], 16, np.zeros(hi - lo))
+
+    def timed(jobs) -> float:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            list(pool.map(chunk, jobs))
+        return time.perf_counter() - start
+
+    def fresh():
+        return tr.W_in.copy(), tr.W_in * np.float32(0.1)
+
+    chunk((*fresh(), 0, 1000))  # compiled
+    one = timed([(*fresh(), 0, n)])
+    own = timed([(*fresh(), int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
+    W_in, W_out = fresh()
+    shared = timed([(W_in, W_out, int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
+    return one / own, one / shared
+
+
+def child_run(args: list[str]) -> tuple[float, float, str]:
+    """``symw2v train ARGS`` in a child process: (its peak RSS in MB, wall seconds, its summary line)."""
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", PEAK_RSS, "train", *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    if r.returncode:
+        raise RuntimeError(f"symw2v train {' '.join(args)} failed: {r.stderr}")
+    peak = re.search(r"VmHWM (\d+)", r.stderr)
+    return (int(peak.group(1)) / 1024 if peak else float("nan")), seconds, r.stdout.splitlines()[1]
+
+
+def scale_runs(sentences, times: int, threads: int) -> None:
+    """The embedded text once and ``times`` times over, as plain-text files, 1 epoch each in a child."""
+    with tempfile.TemporaryDirectory() as tmp:
+        text = "\n".join(" ".join(s) for s in sentences) + "\n"
+        one, many = Path(tmp, "kjv.txt"), Path(tmp, f"kjv{times}.txt")
+        one.write_text(text)
+        with open(many, "w") as f:
+            for _ in range(times):
+                f.write(text)
+        common = ["--epochs", "1", "--quiet", "--threads", str(threads), "-o", f"{tmp}/v.bin"]
+        for label, path in (("1x (in memory)", one), (f"{times}x, building its id file", many),
+                            (f"{times}x, id file built", many)):
+            rss, seconds, line = child_run([str(path), *common])
+            wps = re.search(r"= ([0-9,]+) words/s", line).group(1)
+            print(f"{label:32s} {path.stat().st_size / 1e6:6.1f} MB of text: peak RSS {rss:5.0f} MB, "
+                  f"{seconds:5.1f} s wall, {wps} words/s (training loop)", flush=True)
+        files = sorted(Path(str(many) + ".symw2v").glob("*.npy"))
+        print("id file: " + ", ".join(f"{f.name} {f.stat().st_size / 1e6:.1f} MB" for f in files), flush=True)
+
+
 def spread(values) -> str:
     v = np.asarray(values)
     return f"{v.mean():.3f} ({v.min():.3f}..{v.max():.3f})"
@@ -160,8 +268,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 seed, 1 quality epoch, no cs224n run")
     ap.add_argument("--speed-epochs", type=int, default=1)
+    ap.add_argument("--speed-repeat", type=int, default=3, help="runs of each speed configuration, interleaved")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--speed-only", action="store_true", help="only the words/s comparison (and the step parts)")
+    ap.add_argument("--scale-only", action="store_true", help="only the runs on a corpus --scale times the embedded")
+    ap.add_argument("--scale", type=int, default=20)
     ap.add_argument("--batch", type=int, default=None,
                     help="symw2v minibatch: pairs, or windows with shared negatives (default: the loop's)")
     args = ap.parse_args()
@@ -169,28 +280,52 @@ def main() -> None:
     quality_epochs = 1 if args.quick else 5
 
     from symw2v.train.corpus import load_corpus
-
-    if not args.speed_only:
-        print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
-    _, sentences = load_corpus(None)
-    print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences")
-
-    print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
+    from symw2v.train.hogwild import available_cores
     from symw2v.train.loop import numba_installed
 
-    # (label, backend, negatives): the NumPy path's default shares each window's negatives
-    runs = [("numpy", "numpy", "auto"), ("numpy --negatives pair", "numpy", "pair")]
+    cores = available_cores()
+    thread_counts = sorted({1, 2, cores})
+    if not (args.speed_only or args.scale_only):
+        print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
+    sentences = list(load_corpus(None)[1])
+    print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences; "
+          f"{cores} cores available; load average {os.getloadavg()[0]:.2f}")
+    if args.scale_only:
+        print(f"\n== scale: the embedded text 1 and {args.scale} times, 1 epoch, --threads {cores}", flush=True)
+        scale_runs(sentences, args.scale, cores)
+        return
+
+    print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
+    # (label, backend, negatives, threads): the NumPy path's default shares each window's negatives
+    runs = [("numpy", "numpy", "auto", 1), ("numpy --negatives pair", "numpy", "pair", 1)]
     if numba_installed():
-        runs.append(("numba", "numba", "auto"))
+        runs += [(f"numba --threads {t}", "numba", "auto", t) for t in thread_counts]
         ours(sentences[:200], 1, 1, args.batch, "numba")  # compile (or load numba's cache) outside the timed run
-    speed = {label: ours(sentences, args.speed_epochs, 1, args.batch, b, n)[2:] for label, b, n in runs}
-    g1 = theirs(sentences, args.speed_epochs, 1, 1)
-    g2 = theirs(sentences, args.speed_epochs, 1, 2)
-    print(f"gensim workers=1:       {g1[2]:>10,.0f} words/s ({g1[3]:.1f} s)")
-    print(f"gensim workers=2:       {g2[2]:>10,.0f} words/s ({g2[3]:.1f} s)")
-    for label, (wps, secs) in speed.items():
-        print(f"symw2v --backend {label:22s} {wps:>10,.0f} words/s ({secs:.1f} s)   "
-              f"/ gensim workers=1 = {wps / g1[2]:.2f}x, / workers=2 = {wps / g2[2]:.2f}x")
+    if numba_installed():
+        print("what this machine gives now: a nogil Numba loop runs "
+              + ", ".join(f"{parallel_speedup(t):.2f}x faster on {t} threads" for t in thread_counts if t > 1)
+              + " than on 1", flush=True)
+        for t in thread_counts[1:]:
+            own, shared = row_sharing(sentences, t)
+            print(f"the Numba driver on {t} threads: {own:.2f}x faster than on 1 when each thread updates its own "
+                  f"copy of the parameters, {shared:.2f}x when they share the rows (Hogwild)", flush=True)
+    # every configuration --speed-repeat times, interleaved (a load that comes and goes hits all alike);
+    # the median and the best are printed
+    jobs = {("symw2v", label, t): (lambda b=b, n=n, t=t: ours(sentences, args.speed_epochs, 1, args.batch, b, n, t))
+            for label, b, n, t in runs}
+    jobs.update({("gensim", f"workers={w}", w): (lambda w=w: theirs(sentences, args.speed_epochs, 1, w))
+                 for w in thread_counts})
+    measured: dict[tuple, list[float]] = {name: [] for name in jobs}
+    for _ in range(args.speed_repeat):
+        for name, job in jobs.items():
+            measured[name].append(job()[2])
+    median = {name: float(np.median(v)) for name, v in measured.items()}
+    gensim = {t: median[name] for name in jobs if name[0] == "gensim" for t in [name[2]]}
+    for (who, label, t), wps in median.items():
+        ratios = "" if who == "gensim" else "   " + ", ".join(
+            f"/ workers={w}: {wps / g:.2f}x" for w, g in gensim.items())
+        print(f"{who} {label:30s} median {wps:>9,.0f} words/s, best {max(measured[who, label, t]):>9,.0f}"
+              + ratios, flush=True)
     if not numba_installed():
         print("symw2v --backend numba: skipped, numba is not installed (pip install 'symw2v[fast]')")
     for batch in (256, 1024):
@@ -205,9 +340,12 @@ def main() -> None:
 
     print(f"\n== quality ({quality_epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
     candidates = {"symw2v numpy (window negatives)": lambda s: ours(sentences, quality_epochs, s, args.batch, "numpy"),
-                  "gensim": lambda s: theirs(sentences, quality_epochs, s, 1)}
+                  "gensim workers=1": lambda s: theirs(sentences, quality_epochs, s, 1),
+                  "gensim workers=2": lambda s: theirs(sentences, quality_epochs, s, 2)}
     if numba_installed():
-        candidates["symw2v numba (pair negatives)"] = lambda s: ours(sentences, quality_epochs, s, args.batch, "numba")
+        for t in (1, 2):
+            candidates[f"symw2v numba --threads {t}"] = (
+                lambda s, t=t: ours(sentences, quality_epochs, s, args.batch, "numba", threads=t))
     rows = {name: ([], []) for name in candidates}
     note = ""
     for seed in range(1, seeds + 1):
@@ -227,6 +365,8 @@ def main() -> None:
             print(f"\n== --preset cs224n on SST: {seconds:.1f} s wall, final loss {loss}")
         else:
             print(f"\n== --preset cs224n: skipped, no {SST}")
+        print(f"\n== scale: the embedded text 1 and {args.scale} times, 1 epoch, --threads {cores}", flush=True)
+        scale_runs(sentences, args.scale, cores)
 
 
 if __name__ == "__main__":

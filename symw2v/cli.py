@@ -109,6 +109,13 @@ _PRESET_NAMES = ("word2vec", "cs224n")
     help="Generated kernels to train with: NumPy, Numba's fused loops (negative sampling; needs "
     "symw2v[fast]), or auto (numba when installed and --loss neg) [default: auto].",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Numba backend, epoch mode: train on N threads updating shared rows without locks "
+    "(Hogwild, as word2vec and gensim; results then depend on thread timing; 1 is "
+    "reproducible bit for bit) [default: the cores available; 1 with numpy].",
+)
 @click.option("--checkpoint", type=click.Path(dir_okay=False), help="Checkpoint file, written atomically.")
 @click.option(
     "--checkpoint-every",

@@ -107,7 +107,8 @@ def test_fused_sgd_sums_the_loss_of_every_kth_pair():
 
 def _trainer(backend, **kw):
     sents = planted_corpus(300)
-    kw = dict(dict(dim=8, window=2, negative=3, sample=0, min_count=1, epochs=1, batch=16, lr=0.05, block_words=500),
+    kw = dict(dict(dim=8, window=2, negative=3, sample=0, min_count=1, epochs=1, batch=16, lr=0.05, block_words=500,
+                   threads=1),
               **kw)
     config = TrainConfig(backend=backend, **kw)
     vocab = Vocab.build(sents, 1)

@@ -90,7 +90,7 @@ def test_diverging_run_exits_1_and_keeps_the_last_checkpoint(tmp_path, corpus):
 
 
 def test_cli_resume_equals_uninterrupted(tmp_path, corpus):
-    opts = [*SMALL, "--quiet", "--batch", "8"]
+    opts = [*SMALL, "--quiet", "--batch", "8", "--threads", "1"]  # more threads (Hogwild) are not reproducible
     whole = tmp_path / "whole.txt"
     assert run("train", corpus, "-o", whole, *opts).exit_code == 0
     ck, part = tmp_path / "c.ckpt", tmp_path / "part.txt"
@@ -160,3 +160,90 @@ def test_eval_standard_files_from_gensim(tmp_path):
     r = run("eval", path, "--standard")
     assert r.exit_code == 0, r.output
     assert "wordsim353.tsv" in r.output and "simlex999.txt" in r.output and "questions-words.txt" in r.output
+
+
+def _corrupted(good: bytes, vectors: bytes) -> dict[str, tuple[bytes, str]]:
+    """Each damaged or wrong checkpoint, with the problem the message must name."""
+    flipped = bytearray(good)
+    flipped[len(good) // 2] ^= 0xFF
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    return {
+        "truncated": (good[: len(good) // 2], "damaged or truncated"),
+        "one byte flipped": (bytes(flipped), "damaged"),
+        "empty": (b"", "the file is empty"),
+        "text file": (b"in the beginning god created\n", "it is a text file"),
+        "png": (png, "it is a PNG image"),
+        "vectors file": (vectors, "it is a word2vec vectors file"),
+    }
+
+
+@pytest.fixture
+def checkpointed(tmp_path, corpus):
+    """A real checkpoint after one block, an earlier vectors file at the output path, and both bytes."""
+    out, ck = tmp_path / "v.txt", tmp_path / "c.ckpt"
+    assert run("train", corpus, "-o", out, "--checkpoint", ck, "--max-blocks", "1", "--quiet", *SMALL).exit_code == 0
+    write_word2vec(out, ["old", "vectors"], np.eye(2))
+    return out, ck, ck.read_bytes(), out.read_bytes()
+
+
+@pytest.mark.parametrize("case", ["truncated", "one byte flipped", "empty", "text file", "png", "vectors file"])
+def test_a_corrupted_checkpoint_stops_cleanly_and_touches_nothing(tmp_path, corpus, checkpointed, case):
+    out, ck, good, old_vectors = checkpointed
+    content, problem = _corrupted(good, old_vectors)[case]
+    ck.write_bytes(content)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run("train", corpus, "-o", out, "--checkpoint", ck, "--resume", "--quiet", *SMALL)
+    assert r.exit_code == 2, r.output
+    assert isinstance(r.exception, SystemExit)  # a message, not a traceback or click's "Aborted!"
+    assert f"{ck}: " in r.output and problem in r.output and "Traceback" not in r.output
+    assert "pickled" not in r.output
+    assert ck.read_bytes() == content and out.read_bytes() == old_vectors
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    if content[:2] == b"PK":  # eval and plot read checkpoints too
+        for cmd in (["eval", ck, "-w", "cat"], ["plot", ck, "cat", "dog", "-o", tmp_path / "p.png"]):
+            r = run(*cmd)
+            assert r.exit_code == 2 and f"{ck}: " in r.output and problem in r.output, r.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("case", ["text file", "png", "vectors file"])
+def test_a_checkpoint_path_holding_another_file_is_not_overwritten(tmp_path, corpus, case):
+    path = tmp_path / "c.ckpt"
+    content, problem = _corrupted(b"PK", b"2 1\na 1\nb 2\n")[case]
+    path.write_bytes(content)
+    r = run("train", corpus, "-o", tmp_path / "v.txt", "--checkpoint", path, "--quiet", *SMALL)
+    assert r.exit_code == 2 and problem in r.output and "refusing to overwrite" in r.output, r.output
+    assert path.read_bytes() == content and not (tmp_path / "v.txt").exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_outputs_get_the_mode_of_a_normal_file(tmp_path, corpus, umask):
+    """Vectors, checkpoint and plot: 0666 & ~umask when new (not the temporary file's 0600), and an
+    existing file keeps its mode, as ``open(path, "w")`` would do."""
+    import os
+    import stat
+
+    out, ck, png = tmp_path / "v.bin", tmp_path / "c.ckpt", tmp_path / "p.png"
+    old = os.umask(umask)
+    try:
+        assert run("train", corpus, "-o", out, "--checkpoint", ck, "--quiet", *SMALL).exit_code == 0
+        assert run("plot", out, "cat", "dog", "red", "-o", png).exit_code == 0
+        for path in (out, ck, png):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+        out.chmod(0o640)
+        assert run("train", corpus, "-o", out, "--quiet", *SMALL).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_train_says_how_many_threads_and_that_hogwild_depends_on_timing(tmp_path, corpus):
+    pytest.importorskip("numba")
+    r = run("train", corpus, "-o", tmp_path / "v.bin", "--backend", "numba", "--threads", "2", *SMALL)
+    assert r.exit_code == 0, r.output
+    assert "Hogwild on 2 threads: the result depends on thread timing" in r.output  # the progress output
+    assert "2 threads (Hogwild: the result depends on thread timing)" in r.output  # the summary
+    r = run("train", corpus, "-o", tmp_path / "v.bin", "--quiet", "--backend", "numba", "--threads", "1", *SMALL)
+    assert r.exit_code == 0 and "1 thread" in r.output and "Hogwild" not in r.output
+    r = run("train", corpus, "-o", tmp_path / "w.bin", "--quiet", "--backend", "numpy", "--threads", "2", *SMALL)
+    assert r.exit_code == 2 and "Hogwild" in r.output and not (tmp_path / "w.bin").exists()

@@ -66,7 +66,6 @@ class BlockSampler:
         self.offsets = offsets
         self.keep = keep_probabilities(counts, c.sample, c.subsample)
         self.sampler = UnigramSampler(counts) if c.loss == "neg" else None
-        self.sentence_of = np.repeat(np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets))
         if c.iterations > 0:
             self.blocks_per_epoch = -(-c.iterations // c.block_iterations)
             self.total_blocks = self.blocks_per_epoch
@@ -76,6 +75,14 @@ class BlockSampler:
             self.block_starts = np.append(starts[starts < len(stream)], len(stream))
             self.blocks_per_epoch = len(self.block_starts) - 1
             self.total_blocks = self.blocks_per_epoch * c.epochs
+
+    def sentence_of(self, lo: int, hi: int) -> np.ndarray:
+        """The sentence number of each stream position ``lo..hi-1`` (computed per block: the stream may be
+        a memory-mapped file larger than memory)."""
+        first = int(np.searchsorted(self.offsets, lo, side="right")) - 1
+        last = int(np.searchsorted(self.offsets, hi, side="left"))
+        edges = np.clip(self.offsets[first : last + 1], lo, hi)
+        return np.repeat(np.arange(first, last, dtype=np.int32), np.diff(edges))
 
     def sample(self, g: int) -> Block | WindowBlock:
         """Block ``g``'s randomness (it depends on nothing else: any block can be drawn in any thread)."""
@@ -91,7 +98,7 @@ class BlockSampler:
         epoch, b = divmod(g, self.blocks_per_epoch)
         rng = np.random.default_rng([c.seed, EPOCH_MODE, epoch, b])
         lo, hi = int(self.block_starts[b]), int(self.block_starts[b + 1])
-        ids, sent = self.stream[lo:hi], self.sentence_of[lo:hi]
+        ids, sent = np.asarray(self.stream[lo:hi]), self.sentence_of(lo, hi)
         kept = rng.random(hi - lo, dtype=np.float32) < self.keep[ids]
         return rng, ids[kept], sent[kept], hi - lo
 
@@ -124,7 +131,7 @@ class BlockSampler:
         c = self.config
         rng = np.random.default_rng([c.seed, ITERATION_MODE, 0, g])
         kept = rng.random(len(self.stream), dtype=np.float32) < self.keep[self.stream]
-        ids, sent = self.stream[kept], self.sentence_of[kept]
+        ids, sent = self.stream[kept], self.sentence_of(0, len(self.stream))[kept]
         # as the course's getRandomContext: a uniform sentence among those with >= 2 words left
         # after subsampling, then a uniform position in it
         lengths = np.bincount(sent, minlength=len(self.offsets) - 1)

@@ -68,6 +68,7 @@ def run_train(corpus, preset, out, checkpoint, checkpoint_every, resume, quiet, 
         f"loss={config.loss}, backend={trainer.config.backend}"
         + ("" if config.iterations > 0 else f", negatives per {trainer.config.negatives}, minibatch "
            f"{trainer.config.batch} {'window' if trainer.config.negatives == 'window' else 'pair'}(s)")
+        + f", {threads_note(trainer.config.threads)}"
     )
     click.echo(
         f"trained {s.words:,} words ({s.pairs:,} pairs) in {s.seconds:.1f} s = {s.words_per_second:,.0f} words/s; "
@@ -77,6 +78,12 @@ def run_train(corpus, preset, out, checkpoint, checkpoint_every, resume, quiet, 
         click.echo(f"vectors written to {s.out}")
     elif not trainer.done:
         click.echo(f"stopped after block {trainer.state.block} of {trainer.total_blocks}; checkpoint {checkpoint}")
+
+
+def threads_note(threads: int) -> str:
+    if threads == 1:
+        return "1 thread"
+    return f"{threads} threads (Hogwild: the result depends on thread timing)"
 
 
 def _load(vectors: str):

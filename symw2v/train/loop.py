@@ -12,7 +12,8 @@ examples of a minibatch at the same parameter values):
 * **pairs** (epoch mode, per-pair negatives): minibatches of ``batch`` shuffled pairs. The default is
   the backend's: 1,024 pairs with NumPy, 1 pair with Numba (word2vec's own per-pair SGD, and the
   fastest there: a pair's rows are still in cache when it is applied); with Numba a whole block is
-  one call of the generated driver ``neg_sampling_sgd``.
+  one call of the generated driver ``neg_sampling_sgd``, or with ``threads`` > 1 one call per thread
+  on its chunk of the block, all updating the shared rows without locks (:mod:`.hogwild`).
 * **windows** (epoch mode, negatives shared by a window; NumPy): minibatches of ``batch`` consecutive
   centre windows (512 by default); the windows' outside rows are one gather of the positions they
   cover, seen through a strided view, and their gradients are folded back onto those positions.
@@ -42,6 +43,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .blocks import Block, BlockSampler, WindowBlock
+from .hogwild import Hogwild, available_cores
 from .vocab import Vocab
 
 
@@ -79,6 +81,7 @@ class TrainConfig:
     block_iterations: int = 1000
     exclude_centre_word: bool = False  # drop context words equal to the centre (the course does)
     backend: str = "auto"  # "numpy", "numba" (fused loops, negative sampling) or "auto"; resolved by Trainer
+    threads: int = 0  # numba, epoch mode: Hogwild threads; 0 = the cores available (1 elsewhere); resolved
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -111,6 +114,9 @@ def _scale(g: np.ndarray, step) -> np.ndarray:
 
 
 BACKENDS = ("auto", "numpy", "numba")
+# settings that shape how a run goes but are not pinned by a checkpoint: a run may resume with another
+# thread count (one thread is bit-identical to itself; more are not reproducible bit for bit anyway)
+NOT_PINNED = ("threads",)
 # Who draws the K negatives (epoch mode, negative sampling):
 #   pair   -- every (centre, context) pair draws its own, as word2vec (the Numba backend's default);
 #   window -- each centre's window draws K, shared by all its pairs (the NumPy backend's default).
@@ -156,7 +162,9 @@ class Trainer:
         c.backend = self._resolve_backend(explicit_kernels=kernels is not None)
         c.negatives = self._resolve_negatives()
         c.batch = c.batch or DEFAULT_BATCH[c.backend, c.negatives]  # resolved, so the fingerprint pins it
+        c.threads = self._resolve_threads()
         self.fused = self.kernels.numba_module() if c.backend == "numba" else None
+        self._hogwild: Hogwild | None = None
         self.blocks = BlockSampler(c, vocab.counts, stream, offsets)
         self.total_blocks = self.blocks.total_blocks
         rng = np.random.default_rng([c.seed, 0])
@@ -238,14 +246,31 @@ class Trainer:
                 )
         return c.negatives
 
+    def _resolve_threads(self) -> int:
+        """``0`` is the cores available with the numba backend in epoch mode (Hogwild), 1 otherwise; more
+        than one thread elsewhere is refused."""
+        c = self.config
+        hogwild = c.backend == "numba" and c.iterations <= 0
+        if c.threads < 0:
+            raise TrainingError(f"threads must be positive (or 0 for the cores available), not {c.threads}")
+        if c.threads == 0:
+            return available_cores() if hogwild else 1
+        if c.threads > 1 and not hogwild:
+            raise TrainingError(
+                "--threads above 1 (Hogwild) is for the numba backend in epoch mode; use --threads 1"
+            )
+        return c.threads
+
     def fingerprint(self) -> str:
         """Hash of the data and of every setting that shapes the run (a resume must match it)."""
         h = hashlib.sha256()
-        h.update(np.ascontiguousarray(self.stream).tobytes())
+        for i in range(0, len(self.stream), 1 << 20):  # in chunks: the ids may be a memory-mapped file
+            h.update(np.ascontiguousarray(self.stream[i : i + (1 << 20)]).tobytes())
         h.update(np.ascontiguousarray(self.offsets).tobytes())
         h.update("\n".join(self.vocab.words).encode())
         h.update(self.vocab.counts.tobytes())
-        h.update(self.config.to_json().encode())
+        pinned = {k: v for k, v in asdict(self.config).items() if k not in NOT_PINNED}
+        h.update(json.dumps(pinned, sort_keys=True).encode())
         return h.hexdigest()
 
     # ---------------------------------------------------------------- schedule
@@ -322,9 +347,14 @@ class Trainer:
         n = len(bounds) - 1
         losses = np.zeros(n, dtype=np.float64)
         steps = (-rates).astype(self.dtype)
-        done = self.fused.neg_sampling_sgd(self.W_in, self.W_out, np.ascontiguousarray(blk.centre),
-                                           np.ascontiguousarray(blk.context), np.ascontiguousarray(blk.negs),
-                                           np.ascontiguousarray(bounds, dtype=np.int64), steps, every, losses)
+        arrays = (np.ascontiguousarray(blk.centre), np.ascontiguousarray(blk.context), np.ascontiguousarray(blk.negs),
+                  np.ascontiguousarray(bounds, dtype=np.int64), steps)
+        if self.config.threads > 1:
+            if self._hogwild is None:
+                self._hogwild = Hogwild(self.fused.neg_sampling_sgd, self.config.threads)
+            done = self._hogwild(self.W_in, self.W_out, *arrays, self.config.batch, every, losses)
+        else:
+            done = self.fused.neg_sampling_sgd(self.W_in, self.W_out, *arrays, every, losses)
         self.state.iteration += done
         if done < n:
             raise DivergedError(self._diverged_message(float(losses[done])))
@@ -455,15 +485,20 @@ class Trainer:
         The next block is sampled in a second thread meanwhile (its randomness depends only on its
         number, so the result is that of :meth:`run_block` in a loop)."""
         last = self.total_blocks if max_blocks is None else min(self.total_blocks, self.state.block + max_blocks)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="symw2v-sample") as pool:
-            ahead = pool.submit(self.blocks.sample, self.state.block) if self.state.block < last else None
-            while ahead is not None:
-                blk = ahead.result()
-                following = self.state.block + 1
-                ahead = pool.submit(self.blocks.sample, following) if following < last else None
-                self._train(blk)
-                if on_block is not None:
-                    on_block(self)
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="symw2v-sample") as pool:
+                ahead = pool.submit(self.blocks.sample, self.state.block) if self.state.block < last else None
+                while ahead is not None:
+                    blk = ahead.result()
+                    following = self.state.block + 1
+                    ahead = pool.submit(self.blocks.sample, following) if following < last else None
+                    self._train(blk)
+                    if on_block is not None:
+                        on_block(self)
+        finally:
+            if self._hogwild is not None:
+                self._hogwild.close()
+                self._hogwild = None
         if not (np.isfinite(self.W_in).all() and np.isfinite(self.W_out).all()):
             raise DivergedError("training diverged: parameters are no longer finite; lower --lr")
 

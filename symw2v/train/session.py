@@ -13,10 +13,10 @@ from pathlib import Path
 from types import ModuleType
 
 from . import checkpoint as ckpt
+from . import idcache
 from .corpus import load_corpus
 from .export import write_word2vec
 from .loop import TrainConfig, Trainer
-from .vocab import Vocab
 
 
 @dataclass
@@ -39,17 +39,16 @@ class Summary:
 
 def prepare(corpus: str | Path | None, config: TrainConfig, kernels: ModuleType | None = None) -> tuple[str, Trainer]:
     name, sentences = load_corpus(corpus)
-    vocab = Vocab.build(sentences, config.min_count)
-    stream, offsets = vocab.encode(sentences)
+    vocab, stream, offsets = idcache.encode(sentences, config.min_count)
     return name, Trainer(config, vocab, stream, offsets, kernels=kernels)
 
 
-def _progress_bar(enabled: bool):
+def _progress_bar(enabled: bool, threads: int):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     return Progress(
-        TextColumn("[bold]train"),
+        TextColumn("[bold]train" + (f" ×{threads}" if threads > 1 else "")),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[wps]:>9} words/s"),
@@ -74,16 +73,24 @@ def train(
     kernels: ModuleType | None = None,
 ) -> tuple[Summary, Trainer]:
     """Train; with ``max_blocks`` stop early (checkpoint written, no output): a simulated interruption."""
-    name, trainer = prepare(corpus, config, kernels)
-    if resume:
+    loaded = None
+    if resume:  # the checkpoint is checked before the corpus is read
         if checkpoint is None or not Path(checkpoint).exists():
             raise ckpt.CheckpointError(f"--resume: no checkpoint at {checkpoint}")
-        ckpt.restore(trainer, checkpoint)
+        loaded = ckpt.read(checkpoint)
+    elif checkpoint is not None:
+        ckpt.check_replaceable(checkpoint)
+    name, trainer = prepare(corpus, config, kernels)
+    if loaded is not None:
+        ckpt.restore(trainer, checkpoint, loaded)
     start_block, start_words, start_pairs = trainer.state.block, trainer.state.words, trainer.state.pairs
     t0 = last_save = time.perf_counter()
 
-    with _progress_bar(progress) as bar:
+    with _progress_bar(progress, trainer.config.threads) as bar:
         task = bar.add_task("train", total=trainer.total_blocks, completed=start_block, wps="-", loss="-")
+        if trainer.config.threads > 1:
+            bar.console.print(f"Hogwild on {trainer.config.threads} threads: the result depends on thread timing "
+                              "(--threads 1 for a run reproducible bit for bit)", highlight=False)
 
         def on_block(tr: Trainer) -> None:
             nonlocal last_save
