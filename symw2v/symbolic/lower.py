@@ -28,8 +28,7 @@ from ..language.syntax import (
 )
 from . import ops
 from .assumptions import Assumptions
-from .functions import indicator
-from .gradient import gradient
+from .gradient import gradient, jacobian
 from .tensor import Index, IndexList, Size, Target, Tensor, index_symbol, shape_text, size_symbol
 
 Value = Tensor | Index | IndexList | Size
@@ -217,9 +216,7 @@ def _indicator(lw: Lowerer, node: Indicator) -> Value:
         return ops.constant(delta if cond.op == "==" else 1 - delta)
     if cond.op in COMPARE_RULES:
         x, y = lw.tensor(cond.left), lw.tensor(cond.right)
-        if x.shape or y.shape:
-            raise FormulaError("[x > y] compares scalars", cond.span)
-        return ops.constant(indicator(COMPARE_RULES[cond.op], x.scalar(), y.scalar()))
+        return ops.compare(COMPARE_RULES[cond.op], cond.op, x, y, cond.span)
     raise FormulaError(f"[a {cond.op} b] is not an indicator; use ==, !=, <, <=, >, >=", cond.span)
 
 
@@ -276,6 +273,13 @@ def _onehot(lw: Lowerer, node: Call) -> Value:
     return ops.onehot(index, _size(lw, node.args[1]), node.span)
 
 
+def _count(lw: Lowerer, node: Call) -> Value:
+    lst, item = lw.lower(node.args[0]), lw.index(node.args[1])
+    if not isinstance(lst, IndexList) or not isinstance(item, Index):
+        raise FormulaError("count(ws, x) takes an index list and an index", node.span)
+    return ops.count(lst, item, node.span)
+
+
 CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     **{name: _elementwise(name) for name in ops.ELEMENTWISE},
     "softmax": (1, lambda lw, n: ops.softmax(lw.tensor(n.args[0]), n.span)),
@@ -289,6 +293,11 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     "zeros": (1, lambda lw, n: ops.filled(sp.S.Zero, (_size(lw, n.args[0]),))),
     "sum": (2, _sum),
     "grad": (2, lambda lw, n: gradient(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "jacobian": (2, lambda lw, n: jacobian(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "diag": (1, lambda lw, n: ops.diag(lw.tensor(n.args[0]), n.span)),
+    "max": (1, lambda lw, n: ops.vector_max(lw.tensor(n.args[0]), n.span)),
+    "count": (2, _count),
+    "concat": (2, lambda lw, n: ops.concat(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
 }
 
 NODE_RULES: dict[type, Callable] = {

@@ -1,0 +1,200 @@
+"""Constructs people write (issue 12): count, diag, jacobian, max, elementwise indicators,
+equal-index and sign assumptions, concat. Each: the correct form is proved or checked, the
+wrong ones are refuted, and the construct's values agree with NumPy at random shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symw2v.derivation.document import Formula
+from symw2v.derivation.loader import loads
+from symw2v.language.errors import FormulaError
+from symw2v.language.parser import parse
+from symw2v.symbolic.lower import Lowerer, Scope
+from symw2v.symbolic.tensor import size_symbol
+from symw2v.verify.concrete import Instance, instantiate
+from tests.helpers import DERIVATIONS, verdicts_of
+
+H = (DERIVATIONS / "h_repeated_samples.toml").read_text().split("[[claim]]")[0]
+
+VECTORS = """
+[symbols]
+theta = "vector[V]"
+u = "vector[V]"
+v = "vector[V]"
+a = "vector[K]"
+b = "vector[M]"
+t = "scalar"
+x = "vector[n]"
+W = "matrix[n, h]"
+b1 = "vector[h]"
+ws = "indices[K, V]"
+o = "index[V]"
+"""
+
+
+def claim(cid: str, result: str, *, wrt: str = "", lhs: str = "", assume: str = "") -> str:
+    head = f'wrt = "{wrt}"' if wrt else f'lhs = "{lhs}"'
+    extra = f"assume = [{assume}]\n" if assume else ""
+    return f'[[claim]]\nid = "{cid}"\n{head}\nresult = "{result}"\n{extra}'
+
+
+def verdicts(preamble: str, claims: list[tuple[str, dict]]) -> dict[str, str]:
+    return verdicts_of(preamble + "".join(claim(f"c{n}", r, **kw) for n, (r, kw) in enumerate(claims)))
+
+
+# ---- verdicts: (preamble, result, where, expected) ------------------------------------------------
+
+SOFTMAX_JACOBIAN = {"lhs": "jacobian(softmax(theta), theta)"}
+RELU_GRAD = {"lhs": "grad(sum(k, relu(x @ W + b1)[k]), b1)"}
+SHIFTED = {"lhs": "softmax(theta)"}
+
+CASES = [
+    # count(ws, x) = sum(j, [ws[j] == x])
+    (H, "count(ws, ws[s]) * sigma(U[ws[s]] @ v_c) * v_c", {"wrt": "U[ws[s]]"}, "proved"),
+    (H, "sigma(U[ws[s]] @ v_c) * v_c", {"wrt": "U[ws[s]]"}, "refuted"),
+    (H, "count(ws, o) * sigma(U[ws[s]] @ v_c) * v_c", {"wrt": "U[ws[s]]"}, "refuted"),
+    (H, "(count(ws, ws[s]) + 1) * sigma(U[ws[s]] @ v_c) * v_c", {"wrt": "U[ws[s]]"}, "refuted"),
+    (H, "count(ws, o)", {"lhs": "0"}, "proved"),  # o not in ws
+    # diag, Hadamard *, jacobian
+    (VECTORS, "diag(softmax(theta)) - outer(softmax(theta), softmax(theta))", SOFTMAX_JACOBIAN, "proved"),
+    (VECTORS, "diag(softmax(theta)) + outer(softmax(theta), softmax(theta))", SOFTMAX_JACOBIAN, "refuted"),
+    (VECTORS, "diag(softmax(theta)) - outer(softmax(theta), theta)", SOFTMAX_JACOBIAN, "refuted"),
+    (VECTORS, "diag(softmax(theta))", SOFTMAX_JACOBIAN, "refuted"),
+    (VECTORS, "diag(exp(theta) * u)", {"lhs": "jacobian(exp(theta) * u, theta)"}, "proved"),
+    (VECTORS, "diag(exp(u) * u)", {"lhs": "jacobian(exp(theta) * u, theta)"}, "refuted"),
+    (VECTORS, "u * v", {"lhs": "diag(u) @ v"}, "proved"),
+    (VECTORS, "(u @ v) * ones(V)", {"lhs": "diag(u) @ v"}, "refuted"),
+    # elementwise indicators: the ReLU derivative
+    (VECTORS, "[x @ W + b1 > 0]", RELU_GRAD, "checked"),
+    (VECTORS, "[x @ W + b1 >= 0]", RELU_GRAD, "refuted"),
+    (VECTORS, "[x @ W + b1 < 0]", RELU_GRAD, "refuted"),
+    (VECTORS, "[x @ W > 0]", RELU_GRAD, "refuted"),
+    # max: a well-defined scalar, opaque to the proof
+    (VECTORS, "exp(theta - max(theta)) / (ones(V) @ exp(theta - max(theta)))", SHIFTED, "proved"),
+    (VECTORS, "exp(theta - max(theta)) / (ones(V) @ exp(theta))", SHIFTED, "refuted"),
+    (VECTORS, "theta[0]", {"lhs": "max(theta)"}, "refuted"),
+    (VECTORS, "max(theta) + 1", {"lhs": "max(theta + 1)"}, "undecided"),  # true, not shown: sound
+    # concat
+    (VECTORS, "a @ a + b @ b", {"lhs": "concat(a, b) @ concat(a, b)"}, "checked"),
+    (VECTORS, "a @ a + b @ b", {"lhs": "concat(a, b) @ concat(b, a)"}, "refuted"),
+    (VECTORS, "t**2 + a @ a", {"lhs": "concat(t, a) @ concat(t, a)"}, "checked"),
+    (VECTORS, "t + a @ a + 1", {"lhs": "concat(t, a) @ concat(1, a)"}, "refuted"),
+]
+
+
+@pytest.mark.parametrize("preamble,result,where,expected", CASES, ids=[f"{c[1]}-{c[3]}" for c in CASES])
+def test_verdicts(preamble, result, where, expected):
+    assert verdicts(preamble, [(result, where)]) == {"c0": expected}
+
+
+@pytest.mark.parametrize(
+    "formula,message",
+    [
+        ("diag(W)", "diag takes a vector"),
+        ("max(W)", "max takes a vector"),
+        ("jacobian(theta @ theta, theta)", "jacobian takes a vector function"),
+        ("jacobian(softmax(theta), softmax(theta))", "declared vector"),
+        ("count(o, ws)", "takes an index list and an index"),
+        ("[theta > a]", "shape mismatch"),
+    ],
+)
+def test_shape_errors(formula, message):
+    with pytest.raises(FormulaError, match=message):
+        lowered(VECTORS, formula)
+
+
+@pytest.mark.parametrize("name", ["jacobian", "diag", "max", "count", "concat"])
+def test_new_constructs_cannot_be_redefined(name):
+    from symw2v.derivation.errors import DerivationError
+
+    with pytest.raises(DerivationError, match="built-in"):
+        loads(VECTORS + f'[define]\n{name} = "t"\n' + claim("c", "t", lhs="t"), "<test>")
+
+
+def test_grad_through_max_is_never_given_a_value():
+    assert verdicts(VECTORS, [("onehot(0, V)", {"lhs": "grad(max(theta), theta)"})]) == {"c0": "undecided"}
+
+
+# ---- values at random shapes, against NumPy -------------------------------------------------------
+
+
+def lowered(preamble: str, formula: str):
+    derivation = loads(preamble + claim("c", "0", lhs="0"), "<test>")
+    return Lowerer(Scope.of(derivation)).formula(Formula(formula, parse(formula), "test"))
+
+
+def values(tensor, sizes: dict[str, int], arrays: dict[str, np.ndarray], lists=None, indices=None) -> np.ndarray:
+    """The tensor's components at an instance, with the declared arrays' entries given."""
+    inst = Instance(
+        {size_symbol(k): v for k, v in sizes.items()},
+        {sp.Symbol(k, integer=True, nonnegative=True): v for k, v in (indices or {}).items()},
+        {sp.IndexedBase(k, integer=True): tuple(v) for k, v in (lists or {}).items()},
+    )
+    entries: dict[sp.Expr, sp.Expr] = {}
+    for name, array in arrays.items():
+        if array.ndim == 0:
+            entries[sp.Symbol(name, real=True)] = sp.Rational(int(array))
+            continue
+        base = sp.IndexedBase(name, real=True)
+        entries.update({base[idx]: sp.Rational(int(array[idx])) for idx in np.ndindex(array.shape)})
+    dims = [int(s.xreplace(inst.sizes)) for s in tensor.shape]
+    out = np.zeros(dims)
+    for idx in np.ndindex(*dims):
+        e = instantiate(tensor.at(tuple(sp.Integer(i) for i in idx)), inst).xreplace(entries)
+        out[idx] = float(e.evalf(30))
+    return out
+
+
+ints = st.integers(-3, 3)
+
+
+def arrays(shape: tuple[int, ...]):
+    return st.lists(ints, min_size=int(np.prod(shape)), max_size=int(np.prod(shape))).map(
+        lambda xs: np.array(xs, dtype=float).reshape(shape)
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data(), K=st.integers(1, 4), V=st.integers(1, 4))
+def test_count_is_the_number_of_occurrences(data, K, V):
+    ws = data.draw(st.lists(st.integers(0, V - 1), min_size=K, max_size=K))
+    o = data.draw(st.integers(0, V - 1))
+    got = values(lowered(VECTORS, "count(ws, o)"), {"K": K, "V": V}, {}, {"ws": ws}, {"o": o})
+    assert got == ws.count(o)
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), V=st.integers(1, 3))
+def test_jacobian_of_softmax_and_diag_match_numpy(data, V):
+    theta, u = data.draw(arrays((V,))), data.draw(arrays((V,)))
+    p = np.exp(theta) / np.exp(theta).sum()
+    got = values(lowered(VECTORS, "jacobian(softmax(theta), theta)"), {"V": V}, {"theta": theta})
+    assert np.allclose(got, np.diag(p) - np.outer(p, p))
+    assert np.allclose(values(lowered(VECTORS, "diag(u) @ theta"), {"V": V}, {"u": u, "theta": theta}), u * theta)
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), n=st.integers(1, 3), h=st.integers(1, 3))
+def test_elementwise_indicator_matches_numpy(data, n, h):
+    x, W, b1 = data.draw(arrays((n,))), data.draw(arrays((n, h))), data.draw(arrays((h,)))
+    arrays_ = {"x": x, "W": W, "b1": b1}
+    for op, expected in ((">", x @ W + b1 > 0), (">=", x @ W + b1 >= 0), ("<", x @ W + b1 < 0)):
+        got = values(lowered(VECTORS, f"[x @ W + b1 {op} 0]"), {"n": n, "h": h}, arrays_)
+        assert np.array_equal(got, expected.astype(float))
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), K=st.integers(1, 3), M=st.integers(1, 3))
+def test_max_and_concat_match_numpy(data, K, M):
+    a, b, t = data.draw(arrays((K,))), data.draw(arrays((M,))), data.draw(arrays(()))
+    arrays_ = {"a": a, "b": b, "t": t}
+    sizes = {"K": K, "M": M}
+    assert values(lowered(VECTORS, "max(a)"), sizes, arrays_) == a.max()
+    assert values(lowered(VECTORS, "max(a - max(a))"), sizes, arrays_) == 0
+    assert np.array_equal(values(lowered(VECTORS, "concat(a, b)"), sizes, arrays_), np.concatenate([a, b]))
+    assert np.array_equal(values(lowered(VECTORS, "concat(t, a)"), sizes, arrays_), np.concatenate([[t], a]))
