@@ -27,7 +27,7 @@ from ..language.syntax import (
     Unary,
 )
 from . import ops
-from .assumptions import Assumptions
+from .assumptions import SIGNS, Assumptions
 from .gradient import gradient, jacobian
 from .tensor import Index, IndexList, Size, Target, Tensor, index_symbol, shape_text, size_symbol
 
@@ -298,6 +298,7 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     "max": (1, lambda lw, n: ops.vector_max(lw.tensor(n.args[0]), n.span)),
     "count": (2, _count),
     "concat": (2, lambda lw, n: ops.concat(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "stack": (2, lambda lw, n: ops.stack(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
 }
 
 NODE_RULES: dict[type, Callable] = {
@@ -316,7 +317,8 @@ NODE_RULES: dict[type, Callable] = {
 
 
 def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
-    """``distinct(ws)``, ``o not in ws`` or ``a != b`` -> :class:`Assumptions`."""
+    """``distinct(ws)``, ``o not in ws``, ``a != b``, ``a == b`` or ``x > 0`` (any sign
+    relation of a declared scalar with 0) -> :class:`Assumptions`."""
     node = formula.tree
     try:
         if isinstance(node, Call) and node.func == "distinct" and len(node.args) == 1:
@@ -327,12 +329,19 @@ def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
             item, lst = lw.index(node.left), lw.lower(node.right)
             if isinstance(item, Index) and isinstance(lst, IndexList):
                 return Assumptions(not_in=frozenset({(item.value, lst.base)}))
-        if isinstance(node, Compare) and node.op == "!=":
+        if isinstance(node, Compare) and node.op in ("!=", "=="):
             a, b = lw.index(node.left), lw.index(node.right)
             if isinstance(a, Index) and isinstance(b, Index):
-                return Assumptions(unequal=frozenset({frozenset((a.value, b.value))}))
+                pair = frozenset({frozenset((a.value, b.value))})
+                return Assumptions(unequal=pair) if node.op == "!=" else Assumptions(equal=pair)
+        if isinstance(node, Compare) and node.op in SIGNS and isinstance(node.right, Number) and node.right.value == 0:
+            x = lw.lower(node.left)
+            if isinstance(x, Tensor) and x.target is not None and isinstance(x.target.base, sp.Symbol):
+                return Assumptions(signs=frozenset({(x.target.base, node.op)}))
         raise FormulaError(
-            "an assumption is distinct(ws), o not in ws, or a != b (indices)", node.span
+            "an assumption is distinct(ws), o not in ws, a != b or a == b (indices), "
+            "or x > 0, x >= 0, x < 0, x <= 0 (a declared scalar)",
+            node.span,
         )
     except FormulaError as err:
         raise LoweringError(err, formula) from None

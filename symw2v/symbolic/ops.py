@@ -216,16 +216,36 @@ def concat(a: Tensor, b: Tensor, span: Span) -> Tensor:
     vector of one entry."""
     if a.rank > 1 or b.rank > 1:
         raise FormulaError("concat takes vectors or scalars", span)
-    n = a.shape[0] if a.shape else sp.S.One
-    m = b.shape[0] if b.shape else sp.S.One
+    a, b = (x if x.shape else _rows(x) for x in (a, b))
+    return _joined(a, b, (a.shape[0] + b.shape[0],))
+
+
+def stack(a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """stack(a, b): the rows of a on top of the rows of b (a vector is one row):
+    ``stack(u_o, -U[ws])`` is (K + 1)×d."""
+    if not 1 <= a.rank <= 2 or not 1 <= b.rank <= 2 or a.shape[-1] != b.shape[-1]:
+        raise FormulaError(
+            f"stack takes vectors or matrices of one row length, not {shape_text(a.shape)} and {shape_text(b.shape)}",
+            span,
+        )
+    a, b = (x if x.rank == 2 else _rows(x) for x in (a, b))
+    return _joined(a, b, (a.shape[0] + b.shape[0], a.shape[1]))
+
+
+def _rows(x: Tensor) -> Tensor:
+    """x as one row: a scalar becomes a vector of one entry, a vector a 1×n matrix."""
+    return tensor_map((sp.S.One, *x.shape), lambda idx: x.at(idx[1:]))
+
+
+def _joined(a: Tensor, b: Tensor, shape: Shape) -> Tensor:
+    """a followed by b along the first axis."""
+    n = a.shape[0]
 
     def rule(idx: Shape) -> sp.Expr:
-        i = idx[0]
-        first = a.at((i,)) if a.shape else a.scalar()
-        second = b.at((i - n,)) if b.shape else b.scalar()
-        return sp.Piecewise((first, sp.StrictLessThan(i, n)), (second, True))
+        i, rest = idx[0], idx[1:]
+        return sp.Piecewise((a.at((i, *rest)), sp.StrictLessThan(i, n)), (b.at((i - n, *rest)), True))
 
-    return tensor_map((n + m,), rule)
+    return tensor_map(shape, rule)
 
 
 def onehot(i: Index, size: sp.Expr, span: Span) -> Tensor:
