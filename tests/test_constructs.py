@@ -259,9 +259,10 @@ def test_signed_scalars(result, where, expected):
     assert verdicts(SCALARS, [(result, where)]) == {"c0": expected}
 
 
-@pytest.mark.parametrize("bad", ["x > 1", "x > y", "o > 0", "w == ws", "theta > 0"])
+@pytest.mark.parametrize("bad", ["x > 1", "x > y", "o > 0", "w == ws", "theta > 0", "q == o"])
 def test_malformed_assumptions(bad):
-    assert verdicts(VECTORS + 'w = "index[V]"\n', [("t", {"lhs": "t", "assume": f'"{bad}"'})]) == {"c0": "malformed"}
+    preamble = VECTORS + 'w = "index[V]"\nq = "index[K]"\n'
+    assert verdicts(preamble, [("t", {"lhs": "t", "assume": f'"{bad}"'})]) == {"c0": "malformed"}
 
 
 @settings(max_examples=20, deadline=None)
@@ -323,3 +324,15 @@ def test_a_mutant_of_a_construct_that_differs_numerically_is_never_accepted():
             tried += 1
             assert check(mutant).verdict not in ACCEPTED, (mutant.claim, mutant.formula)
     assert tried >= 50
+
+
+def test_the_constructs_file_typesets_and_compiles(tmp_path):
+    from symw2v.derive.export import compile_pdf, export, latex_engine
+
+    done = export([str(CONSTRUCTS)], tmp_path, 30, with_derive=True)
+    tex = done.combined_tex.read_text()
+    for command in (r"\max", r"\operatorname{diag}", r"\operatorname{count}", r"\operatorname{jacobian}"):
+        assert command in tex
+    if latex_engine() is not None:
+        ok, log = compile_pdf(done.combined_tex)
+        assert ok, log[-2000:]

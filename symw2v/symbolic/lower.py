@@ -332,6 +332,8 @@ def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
         if isinstance(node, Compare) and node.op in ("!=", "=="):
             a, b = lw.index(node.left), lw.index(node.right)
             if isinstance(a, Index) and isinstance(b, Index):
+                if node.op == "==" and None not in (a.size, b.size) and a.size != b.size:
+                    raise FormulaError(f"a == b assumes two indices of one range, not {a.size} and {b.size}", node.span)
                 pair = frozenset({frozenset((a.value, b.value))})
                 return Assumptions(unequal=pair) if node.op == "!=" else Assumptions(equal=pair)
         if isinstance(node, Compare) and node.op in SIGNS and isinstance(node.right, Number) and node.right.value == 0:
