@@ -21,7 +21,7 @@ from symw2v.symbolic.lower import Lowerer, Scope
 from symw2v.symbolic.tensor import size_symbol
 from symw2v.verify.checker import check_paths
 from symw2v.verify.concrete import Instance, instantiate
-from tests.helpers import DERIVATIONS, verdicts_of
+from tests.helpers import DERIVATIONS, NAIVE, verdicts_of
 from tests.test_mutants import ACCEPTED, check
 
 H = (DERIVATIONS / "h_repeated_samples.toml").read_text().split("[[claim]]")[0]
@@ -58,6 +58,7 @@ def verdicts(preamble: str, claims: list[tuple[str, dict]]) -> dict[str, str]:
 SOFTMAX_JACOBIAN = {"lhs": "jacobian(softmax(theta), theta)"}
 RELU_GRAD = {"lhs": "grad(sum(k, relu(x @ W + b1)[k]), b1)"}
 SHIFTED = {"lhs": "softmax(theta)"}
+LOG_SOFTMAX = {"lhs": "log(softmax(U @ v_c)[o])"}
 
 CASES = [
     # count(ws, x) = sum(j, [ws[j] == x])
@@ -84,6 +85,8 @@ CASES = [
     (VECTORS, "exp(theta - max(theta)) / (ones(V) @ exp(theta - max(theta)))", SHIFTED, "proved"),
     (VECTORS, "exp(theta - max(theta)) / (ones(V) @ exp(theta))", SHIFTED, "refuted"),
     (VECTORS, "theta[0]", {"lhs": "max(theta)"}, "refuted"),
+    (NAIVE, "(U @ v_c)[o] - max(U @ v_c) - log(ones(V) @ exp(U @ v_c - max(U @ v_c)))", LOG_SOFTMAX, "proved"),
+    (NAIVE, "(U @ v_c)[o] - log(ones(V) @ exp(U @ v_c - max(U @ v_c)))", LOG_SOFTMAX, "refuted"),
     (VECTORS, "max(theta) + 1", {"lhs": "max(theta + 1)"}, "undecided"),  # true, not shown: sound
     # concat
     (VECTORS, "a @ a + b @ b", {"lhs": "concat(a, b) @ concat(a, b)"}, "checked"),
@@ -235,8 +238,6 @@ ASSUMED = [
 
 @pytest.mark.parametrize("result,where,expected", ASSUMED, ids=[f"{c[0]}-{c[2]}" for c in ASSUMED])
 def test_equal_indices(result, where, expected):
-    from tests.helpers import NAIVE
-
     assert verdicts(NAIVE, [(result, where)]) == {"c0": expected}
 
 

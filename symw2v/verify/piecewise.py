@@ -36,10 +36,10 @@ def cases(e: sp.Expr) -> list[sp.Expr]:
     """``e`` without Piecewise, one branch-free expression per sign (-, 0, +) of each distinct
     gap ``lhs - rhs`` of the conditions (up to a positive factor): each real point lies in one
     case, so ``e`` vanishes everywhere when every case vanishes identically; a case where a gap
-    has a sign its symbols' assumptions exclude (``-x < 0`` for x assumed positive) holds nowhere
-    and is skipped. In a case where a
-    gap is 0 and linear in some unknown with a numeric coefficient, that unknown is solved for,
-    so the case holds only on the surface. ``[e]`` when there is no gap or more than MAX_GAPS."""
+    has a sign its symbols' assumptions exclude (``x < 0`` for x assumed positive) holds nowhere
+    and is skipped. In a case where a gap is 0 and linear in some unknown with a numeric
+    coefficient, that unknown is solved for, so the case holds only on the surface. ``[e]`` when
+    there is no gap or more than MAX_GAPS."""
     relations = {r for pw in e.atoms(sp.Piecewise) for r in pw.atoms(sp.core.relational.Relational)}
     scaled = {r: _primitive(r.lhs - r.rhs) for r in relations}
     gaps = sorted({p for _, p in scaled.values()}, key=sp.default_sort_key)
