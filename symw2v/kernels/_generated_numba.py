@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: b704678ee3caffac07ed800d0e9300d4463fca7a15857fc52bbb36c88f61d74d
+# key: dbbc376ccb460bc7d4e2acdc572e24ac8239e13b790efaf3bab7bbbc1de1a972
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
