@@ -133,8 +133,18 @@ def test_new_constructs_cannot_be_redefined(name):
         loads(VECTORS + f'[define]\n{name} = "t"\n' + claim("c", "t", lhs="t"), "<test>")
 
 
-def test_grad_through_max_is_never_given_a_value():
-    assert verdicts(VECTORS, [("onehot(0, V)", {"lhs": "grad(max(theta), theta)"})]) == {"c0": "undecided"}
+def test_grad_through_max_is_refused_even_through_definitions():
+    text = VECTORS + '[define]\nshifted = "theta - max(theta)"\nJ = "-log(softmax(shifted)[o])"\n'
+    assert verdicts(text, [("onehot(0, V)", {"lhs": "grad(max(theta), theta)"})]) == {"c0": "malformed"}
+    assert verdicts(text, [("softmax(theta) - onehot(o, V)", {"lhs": "grad(J, theta)"})]) == {"c0": "malformed"}
+    assert verdicts(text, [("diag(u)", {"lhs": "jacobian(shifted * u, theta)"})]) == {"c0": "malformed"}
+
+
+def test_a_derivative_of_max_is_never_given_a_value():
+    """The safety net behind the refusal: SymPy asking max for its derivative gets an error."""
+    theta = lowered(VECTORS, "max(theta)").scalar()
+    with pytest.raises(NotImplementedError):
+        sp.diff(theta, sp.IndexedBase("theta", real=True)[0])
 
 
 # ---- values at random shapes, against NumPy -------------------------------------------------------

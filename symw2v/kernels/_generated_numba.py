@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: dbbc376ccb460bc7d4e2acdc572e24ac8239e13b790efaf3bab7bbbc1de1a972
+# key: b27855ddcb9e52cf176bb307436a8e84b384b243bd913ccedf3b80d4f50941b3
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -22,9 +22,11 @@ from ..language.syntax import (
     Name,
     Node,
     Number,
+    Span,
     Subscript,
     Transpose,
     Unary,
+    walk,
 )
 from . import ops
 from .assumptions import SIGNS, Assumptions
@@ -273,6 +275,27 @@ def _onehot(lw: Lowerer, node: Call) -> Value:
     return ops.onehot(index, _size(lw, node.args[1]), node.span)
 
 
+def _derivative(rule: Callable[[Tensor, Tensor, Span], Tensor]) -> tuple[int, Callable[[Lowerer, Call], Value]]:
+    """grad or jacobian, refused when what it differentiates uses max(x), directly or through
+    definitions: max has no derivative here (:class:`~symw2v.symbolic.functions.maximum`)."""
+
+    def apply(lw: Lowerer, node: Call) -> Value:
+        seen: set[str] = set()
+        pending = [node.args[0]]
+        while pending:
+            for n in walk(pending.pop()):
+                if isinstance(n, Call) and n.func == "max":
+                    raise FormulaError(f"{node.func} cannot differentiate through max(...)", node.span)
+                name = n.id if isinstance(n, Name) else n.func if isinstance(n, Call) else None
+                entry = lw.scope.names.get(name) if name else None
+                if isinstance(entry, Definition) and name not in seen:
+                    seen.add(name)
+                    pending.append(entry.formula.tree)
+        return rule(lw.tensor(node.args[0]), lw.tensor(node.args[1]), node.span)
+
+    return 2, apply
+
+
 def _count(lw: Lowerer, node: Call) -> Value:
     lst, item = lw.lower(node.args[0]), lw.index(node.args[1])
     if not isinstance(lst, IndexList) or not isinstance(item, Index):
@@ -292,8 +315,8 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     "ones": (1, lambda lw, n: ops.filled(sp.S.One, (_size(lw, n.args[0]),))),
     "zeros": (1, lambda lw, n: ops.filled(sp.S.Zero, (_size(lw, n.args[0]),))),
     "sum": (2, _sum),
-    "grad": (2, lambda lw, n: gradient(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
-    "jacobian": (2, lambda lw, n: jacobian(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "grad": _derivative(gradient),
+    "jacobian": _derivative(jacobian),
     "diag": (1, lambda lw, n: ops.diag(lw.tensor(n.args[0]), n.span)),
     "max": (1, lambda lw, n: ops.vector_max(lw.tensor(n.args[0]), n.span)),
     "count": (2, _count),
