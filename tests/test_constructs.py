@@ -276,6 +276,28 @@ def test_malformed_assumptions(bad):
     assert verdicts(preamble, [("t", {"lhs": "t", "assume": f'"{bad}"'})]) == {"c0": "malformed"}
 
 
+@pytest.mark.parametrize(
+    "assume", ['"w == o", "o != w"', '"w == o", "q == o", "q != w"', '"t > 0", "t <= 0"', '"t < 0", "t >= 0"']
+)
+def test_contradictory_assumptions_are_refused(assume):
+    preamble = VECTORS + 'w = "index[V]"\nq = "index[V]"\n'
+    assert verdicts(preamble, [("5", {"lhs": "3", "assume": assume})]) == {"c0": "malformed"}
+
+
+def test_equal_and_unequal_indices_together():
+    preamble = VECTORS + 'w = "index[V]"\nq = "index[V]"\n'
+    assert verdicts(
+        preamble,
+        [
+            ("0", {"lhs": "[o == q]", "assume": '"w == o", "w != q"'}),
+            ("1", {"lhs": "[o == q]", "assume": '"w == o", "w != q"'}),
+            ("[w == q]", {"lhs": "[o == q]", "assume": '"w == o"'}),
+            ("2 * [w == q]", {"lhs": "[o == q]", "assume": '"w == o"'}),
+            ("1", {"lhs": "[o == q]", "assume": '"w == o", "q == w"'}),
+        ],
+    ) == {"c0": "proved", "c1": "refuted", "c2": "proved", "c3": "refuted", "c4": "proved"}
+
+
 @settings(max_examples=20, deadline=None)
 @given(op=st.sampled_from([">", ">=", "<", "<="]), k=st.integers(-3, 3), c=st.integers(-2, 2))
 def test_a_counterexample_respects_the_sign_assumed(op, k, c):

@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: b27855ddcb9e52cf176bb307436a8e84b384b243bd913ccedf3b80d4f50941b3
+# key: 8ee73b524c250d635eb1825b0acbef927f7ba3f6e7de61862caeaf2e122972bd
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

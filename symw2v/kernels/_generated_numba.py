@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: b27855ddcb9e52cf176bb307436a8e84b384b243bd913ccedf3b80d4f50941b3
+# key: 8ee73b524c250d635eb1825b0acbef927f7ba3f6e7de61862caeaf2e122972bd
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -74,6 +74,21 @@ class Assumptions:
         not_in = frozenset((r(e), b) for e, b in self.not_in)
         return Assumptions(self.distinct, not_in, unequal, self.equal | pairs(self.equal), self.signs)
 
+    def contradiction(self) -> str | None:
+        """What makes these (resolved) assumptions unsatisfiable, if something visibly does: an
+        index assumed unequal to one assumed equal to it, or a scalar of two opposite signs.
+        Under such assumptions every claim would hold vacuously, so none is checked."""
+        for pair in self.unequal:
+            if len(pair) == 1:
+                return f"{next(iter(pair))} is assumed both equal and unequal to another index"
+        ops: dict[sp.Symbol, set[str]] = {}
+        for x, op in self.signs:
+            ops.setdefault(x, set()).add(op)
+        for x, found in ops.items():
+            if found & {">", ">="} and found & {"<", "<="} and not found <= {">=", "<="}:
+                return f"{x} is assumed both positive and negative"
+        return None
+
     def rewrite(self, e: sp.Expr) -> sp.Expr:
         """``e`` with equal indices renamed (:meth:`renaming`) and each scalar with an assumed
         sign replaced by a symbol of the same name carrying it (``x`` -> ``x`` positive)."""

@@ -289,6 +289,9 @@ def prepare(
         else:
             values.append(value)
     facts = facts.resolved()
+    contradiction = facts.contradiction()
+    if contradiction:
+        raise fail(f"the assumptions contradict each other: {contradiction}")
     components = COMPONENTS[: len(shape)]
     index_ranges = {v.value: v.size for v in scope.names.values() if isinstance(v, Index)}
     lists = {v.base: (v.length, v.size) for v in scope.names.values() if isinstance(v, IndexList)}
