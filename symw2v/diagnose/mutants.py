@@ -29,7 +29,7 @@ from ..derivation.loader import loads
 from ..language.parser import parse
 from ..language.printer import to_text
 from ..language.syntax import Call, Name, Node, Subscript, walk
-from ..symbolic.functions import sigma
+from ..symbolic.functions import maximum, sigma
 from ..symbolic.lower import Scope
 from ..symbolic.tensor import Tensor
 from ..verify.checker import Context, prepare
@@ -289,6 +289,9 @@ class Point:
                 if self.holds(condition):
                     return self.value(piece)
             raise Unevaluable("no piece of a Piecewise applies")
+        if isinstance(e, maximum):
+            body, j, n = e.args
+            return max(self.sum(body, [(j, sp.Integer(k), sp.Integer(k))]) for k in range(self.integer(n)))
         if type(e) in FUNCTIONS:
             return FUNCTIONS[type(e)](self.value(e.args[0]))
         raise Unevaluable(f"cannot evaluate {type(e).__name__}")
@@ -327,7 +330,8 @@ def _at(size: sp.Expr, sizes: dict[sp.Symbol, int]) -> int:
 def random_point(rng: random.Random, scope: Scope, ctx: Context, tries: int = 200) -> Point | None:
     """Sizes 1..MAX_SIZE drawn independently, free indices and index lists in range (a list
     gets a forced repeat half of the time) satisfying the claim's assumptions, and standard
-    normal entries; None when no draw satisfies the assumptions."""
+    normal entries (a scalar assumed of one sign gets that sign); None when no draw satisfies
+    the assumptions."""
     arrays = [v for v in scope.names.values() if isinstance(v, Tensor) and v.target is not None]
     for _ in range(tries):
         sizes = {s: rng.randint(1, MAX_SIZE) for s in ctx.sizes}
@@ -349,6 +353,8 @@ def random_point(rng: random.Random, scope: Scope, ctx: Context, tries: int = 20
                 entries[array.target.base] = {c: mpmath.mpf(rng.gauss(0, 1)) for c in cells}
             else:
                 env[array.target.base] = mpmath.mpf(rng.gauss(0, 1))
+        for x, op in ctx.assumptions.signs:  # x > 0 or x >= 0: |x|; x < 0 or x <= 0: -|x|
+            env[x] = abs(env[x]) if op in (">", ">=") else -abs(env[x])
         return Point(env, lists, entries)
     return None
 

@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: f0854a8d67cf368b798d2eb338371d9bc9517837cc744365ca9f330d2211ed22
+# key: 6e3e4e563fdc4139417ee0512d150f646381181674adfd98cfa4357703c06cc4
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

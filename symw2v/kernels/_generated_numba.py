@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: f0854a8d67cf368b798d2eb338371d9bc9517837cc744365ca9f330d2211ed22
+# key: 6e3e4e563fdc4139417ee0512d150f646381181674adfd98cfa4357703c06cc4
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

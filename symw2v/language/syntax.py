@@ -84,7 +84,7 @@ class Indicator(Node):
 # define them (``exp(t) = t`` would otherwise make ``exp(x) = x`` provable).
 BUILTINS = frozenset(
     {"exp", "log", "sigma", "relu", "tanh", "softmax", "outer", "logaddexp", "onehot", "ones",
-     "zeros", "sum", "grad", "distinct"}
+     "zeros", "sum", "grad", "jacobian", "diag", "max", "count", "concat", "stack", "distinct"}
 )
 
 

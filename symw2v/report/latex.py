@@ -198,6 +198,16 @@ def _shape_call(sh: Shapes, node: Call, b: frozenset[str]) -> Shape:
             return sh.of(args[1], b)
         case "logaddexp":
             return max((sh.of(a, b) for a in args), key=len)
+        case "diag":
+            return sh.of(args[0], b) * 2
+        case "jacobian":
+            return sh.of(args[0], b) + sh.of(args[1], b)
+        case "max" | "count":
+            return ()
+        case "concat":
+            return (None,)
+        case "stack":
+            return (None, sh.of(args[0], b)[-1] if sh.of(args[0], b) else None)
     return sh.of(args[0], b) if args else ()
 
 
@@ -212,7 +222,9 @@ SHAPE_RULES: dict[type, Callable[[Shapes, Node, frozenset[str]], Shape]] = {
     Binary: _shape_binary,
     Subscript: _shape_subscript,
     Transpose: lambda sh, n, b: sh.of(n.operand, b)[::-1],
-    Indicator: lambda sh, n, b: (),
+    Indicator: lambda sh, n, b: max((sh.of(n.condition.left, b), sh.of(n.condition.right, b)), key=len)
+    if n.condition.op not in ("==", "!=")
+    else (),
     Compare: lambda sh, n, b: (),
     Call: _shape_call,
 }
@@ -450,6 +462,12 @@ CALL_RULES: dict[str, Callable[[FormulaLatex, Call], Out]] = {
     "softmax": _function(r"\operatorname{softmax}"),
     "logaddexp": _function(r"\operatorname{logaddexp}"),
     "distinct": _function(r"\operatorname{distinct}"),
+    "max": _function(r"\max"),
+    "diag": _function(r"\operatorname{diag}"),
+    "count": _function(r"\operatorname{count}"),
+    "jacobian": _function(r"\operatorname{jacobian}"),
+    "concat": _function(r"\operatorname{concat}"),
+    "stack": _function(r"\operatorname{stack}"),
     "outer": _outer,
     "onehot": _onehot,
     "ones": _filled("1"),

@@ -53,3 +53,27 @@ def indicator(relation: Callable[[sp.Expr, sp.Expr], sp.Basic], a: sp.Expr, b: s
     """Iverson bracket [a relation b] for reals: 1 where it holds, else 0; nan where a or b is
     not orderable."""
     return sp.Piecewise((1, relation(a, b)), (0, True)) if orderable(a) and orderable(b) else sp.nan
+
+
+class maximum(sp.Function):  # noqa: N801 - a SymPy function, named as written
+    """max_{0 <= j < n} body(j), args ``(body, j, n)``: opaque while n is a symbol, SymPy's
+    ``Max`` of the n entries once n is a number (at an instance). It has no derivative here:
+    differentiating it raises, so a gradient through max is never given a made-up value."""
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, body, j, n):
+        if n.is_Integer and n > 0:
+            return sp.Max(*[body.xreplace({j: sp.Integer(k)}) for k in range(int(n))])
+        return None
+
+    def fdiff(self, argindex: int = 1):
+        raise NotImplementedError("max(x) has no derivative in symw2v; differentiate before taking max")
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer):
+        body, j, n = self.args
+        return rf"\max_{{{printer._print(j)} < {printer._print(n)}}} {printer._print(body)}"

@@ -32,6 +32,20 @@ def gradient(f: Tensor, x: Tensor, span: Span) -> Tensor:
     return Tensor(x.shape, lambda idx: _diff(value(), target.element(idx)))
 
 
+def jacobian(f: Tensor, x: Tensor, span: Span) -> Tensor:
+    """jacobian(f, x)[i, j] = d f[i] / d x[j]: n×m for a vector f of size n and a declared
+    vector (or a row of a declared matrix) x of size m."""
+    if f.rank != 1 or x.rank != 1:
+        raise FormulaError(
+            f"jacobian takes a vector function and a vector, not {shape_text(f.shape)} and {shape_text(x.shape)}",
+            span,
+        )
+    if x.target is None:
+        raise FormulaError("jacobian differentiates by a declared vector or a row of a matrix (v_c, U[o])", span)
+    target = x.target
+    return Tensor(f.shape + x.shape, lambda idx: _diff(f.at(idx[:1]), target.element(idx[1:])))
+
+
 @lru_cache(maxsize=4096)
 def _diff(value: sp.Expr, element: sp.Expr) -> sp.Expr:
     """d value / d element; cached, since claims of one file differentiate one loss again."""

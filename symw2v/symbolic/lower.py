@@ -22,14 +22,15 @@ from ..language.syntax import (
     Name,
     Node,
     Number,
+    Span,
     Subscript,
     Transpose,
     Unary,
+    walk,
 )
 from . import ops
-from .assumptions import Assumptions
-from .functions import indicator
-from .gradient import gradient
+from .assumptions import SIGNS, Assumptions
+from .gradient import gradient, jacobian
 from .tensor import Index, IndexList, Size, Target, Tensor, index_symbol, shape_text, size_symbol
 
 Value = Tensor | Index | IndexList | Size
@@ -221,9 +222,7 @@ def _indicator(lw: Lowerer, node: Indicator) -> Value:
         return ops.constant(delta if cond.op == "==" else 1 - delta)
     if cond.op in COMPARE_RULES:
         x, y = lw.tensor(cond.left), lw.tensor(cond.right)
-        if x.shape or y.shape:
-            raise FormulaError("[x > y] compares scalars", cond.span)
-        return ops.constant(indicator(COMPARE_RULES[cond.op], x.scalar(), y.scalar()))
+        return ops.compare(COMPARE_RULES[cond.op], cond.op, x, y, cond.span)
     raise FormulaError(f"[a {cond.op} b] is not an indicator; use ==, !=, <, <=, >, >=", cond.span)
 
 
@@ -288,6 +287,34 @@ def _onehot(lw: Lowerer, node: Call) -> Value:
     return ops.onehot(index, _size(lw, node.args[1]), node.span)
 
 
+def _derivative(rule: Callable[[Tensor, Tensor, Span], Tensor]) -> tuple[int, Callable[[Lowerer, Call], Value]]:
+    """grad or jacobian, refused when what it differentiates uses max(x), directly or through
+    definitions: max has no derivative here (:class:`~symw2v.symbolic.functions.maximum`)."""
+
+    def apply(lw: Lowerer, node: Call) -> Value:
+        seen: set[str] = set()
+        pending = [node.args[0]]
+        while pending:
+            for n in walk(pending.pop()):
+                if isinstance(n, Call) and n.func == "max":
+                    raise FormulaError(f"{node.func} cannot differentiate through max(...)", node.span)
+                name = n.id if isinstance(n, Name) else n.func if isinstance(n, Call) else None
+                entry = lw.scope.names.get(name) if name else None
+                if isinstance(entry, Definition) and name not in seen:
+                    seen.add(name)
+                    pending.append(entry.formula.tree)
+        return rule(lw.tensor(node.args[0]), lw.tensor(node.args[1]), node.span)
+
+    return 2, apply
+
+
+def _count(lw: Lowerer, node: Call) -> Value:
+    lst, item = lw.lower(node.args[0]), lw.index(node.args[1])
+    if not isinstance(lst, IndexList) or not isinstance(item, Index):
+        raise FormulaError("count(ws, x) takes an index list and an index", node.span)
+    return ops.count(lst, item, node.span)
+
+
 CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     **{name: _elementwise(name) for name in ops.ELEMENTWISE},
     "softmax": (1, lambda lw, n: ops.softmax(lw.tensor(n.args[0]), n.span)),
@@ -300,7 +327,13 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     "ones": (1, lambda lw, n: ops.filled(sp.S.One, (_size(lw, n.args[0]),))),
     "zeros": (1, lambda lw, n: ops.filled(sp.S.Zero, (_size(lw, n.args[0]),))),
     "sum": (2, _sum),
-    "grad": (2, lambda lw, n: gradient(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "grad": _derivative(gradient),
+    "jacobian": _derivative(jacobian),
+    "diag": (1, lambda lw, n: ops.diag(lw.tensor(n.args[0]), n.span)),
+    "max": (1, lambda lw, n: ops.vector_max(lw.tensor(n.args[0]), n.span)),
+    "count": (2, _count),
+    "concat": (2, lambda lw, n: ops.concat(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "stack": (2, lambda lw, n: ops.stack(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
 }
 
 NODE_RULES: dict[type, Callable] = {
@@ -319,7 +352,8 @@ NODE_RULES: dict[type, Callable] = {
 
 
 def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
-    """``distinct(ws)``, ``o not in ws`` or ``a != b`` -> :class:`Assumptions`."""
+    """``distinct(ws)``, ``o not in ws``, ``a != b``, ``a == b`` or ``x > 0`` (any sign
+    relation of a declared scalar with 0) -> :class:`Assumptions`."""
     node = formula.tree
     try:
         if isinstance(node, Call) and node.func == "distinct" and len(node.args) == 1:
@@ -330,12 +364,21 @@ def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
             item, lst = lw.index(node.left), lw.lower(node.right)
             if isinstance(item, Index) and isinstance(lst, IndexList):
                 return Assumptions(not_in=frozenset({(item.value, lst.base)}))
-        if isinstance(node, Compare) and node.op == "!=":
+        if isinstance(node, Compare) and node.op in ("!=", "=="):
             a, b = lw.index(node.left), lw.index(node.right)
             if isinstance(a, Index) and isinstance(b, Index):
-                return Assumptions(unequal=frozenset({frozenset((a.value, b.value))}))
+                if node.op == "==" and None not in (a.size, b.size) and a.size != b.size:
+                    raise FormulaError(f"a == b assumes two indices of one range, not {a.size} and {b.size}", node.span)
+                pair = frozenset({frozenset((a.value, b.value))})
+                return Assumptions(unequal=pair) if node.op == "!=" else Assumptions(equal=pair)
+        if isinstance(node, Compare) and node.op in SIGNS and isinstance(node.right, Number) and node.right.value == 0:
+            x = lw.lower(node.left)
+            if isinstance(x, Tensor) and x.target is not None and isinstance(x.target.base, sp.Symbol):
+                return Assumptions(signs=frozenset({(x.target.base, node.op)}))
         raise FormulaError(
-            "an assumption is distinct(ws), o not in ws, or a != b (indices)", node.span
+            "an assumption is distinct(ws), o not in ws, a != b or a == b (indices), "
+            "or x > 0, x >= 0, x < 0, x <= 0 (a declared scalar)",
+            node.span,
         )
     except FormulaError as err:
         raise LoweringError(err, formula) from None

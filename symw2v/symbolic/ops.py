@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..language.errors import FormulaError
 from ..language.syntax import Span
-from .functions import relu, sigma
+from .functions import indicator, maximum, relu, sigma
 from .tensor import Index, IndexList, Tensor, shape_text
 
 Shape = tuple[sp.Expr, ...]
@@ -66,17 +66,27 @@ def arithmetic(op: str, a: Tensor, b: Tensor, span: Span) -> Tensor:
         raise FormulaError(f"the exponent of ** must be a scalar, not {shape_text(b.shape)}", span)
     if op == "**":
         check_power(a, b.scalar(), span)
+    return broadcast(ARITHMETIC[op], op, a, b, span)
+
+
+def broadcast(f: Callable[[sp.Expr, sp.Expr], sp.Expr], op: str, a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """``f`` of same-shape ``a`` and ``b`` component by component (so ``*`` of two vectors is
+    their Hadamard product); a scalar operand broadcasts."""
     if a.shape and b.shape and a.shape != b.shape:
         raise FormulaError(
             f"shape mismatch: {shape_text(a.shape)} {op} {shape_text(b.shape)}"
             + _transpose_hint(a.shape, b.shape),
             span,
         )
-    f = ARITHMETIC[op]
-    shape = a.shape or b.shape
     return tensor_map(
-        shape, lambda idx: f(a.at(idx if a.shape else ()), b.at(idx if b.shape else ()))
+        a.shape or b.shape, lambda idx: f(a.at(idx if a.shape else ()), b.at(idx if b.shape else ()))
     )
+
+
+def compare(relation: Callable[[sp.Expr, sp.Expr], sp.Basic], op: str, a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """``[a > b]`` and the like, componentwise with broadcasting: 1 where it holds, else 0
+    (``[x @ W + b1 > 0]`` is the vector of ReLU derivatives)."""
+    return broadcast(lambda x, y: indicator(relation, x, y), op, a, b, span)
 
 
 # Real derivations raise to 2 or -1; SymPy computes a power of numbers at once, so 2**10**10
@@ -158,6 +168,84 @@ def outer(a: Tensor, b: Tensor, span: Span) -> Tensor:
     if a.rank != 1 or b.rank != 1:
         raise FormulaError("outer takes two vectors", span)
     return tensor_map(a.shape + b.shape, lambda idx: a.at(idx[:1]) * b.at(idx[1:]))
+
+
+def diag(v: Tensor, span: Span) -> Tensor:
+    """diag(v)[i, j] = [i == j] v[i]: the n×n matrix with v on its diagonal."""
+    if v.rank != 1:
+        raise FormulaError(f"diag takes a vector, not {shape_text(v.shape)}", span)
+    return tensor_map(v.shape * 2, lambda idx: sp.KroneckerDelta(idx[0], idx[1]) * v.at(idx[:1]))
+
+
+def vector_max(x: Tensor, span: Span) -> Tensor:
+    """max(x) = max_j x[j], a scalar (see :class:`~symw2v.symbolic.functions.maximum`)."""
+    if x.rank != 1:
+        raise FormulaError(f"max takes a vector, not {shape_text(x.shape)}", span)
+
+    def value(idx: Shape) -> sp.Expr:
+        # the bound index is named by nesting depth, so max(x) is one expression however often
+        # it is lowered and an inner max keeps its own index
+        probe = fresh()
+        body = x.at((probe,))
+        depth = max((_max_depth(m) for m in body.atoms(maximum)), default=0)
+        return maximum(body.xreplace({probe: _max_index(depth)}), _max_index(depth), x.shape[0])
+
+    return tensor_map((), value)
+
+
+def _max_depth(m: maximum) -> int:
+    return 1 + max((_max_depth(inner) for inner in m.args[0].atoms(maximum)), default=0)
+
+
+_MAX_INDICES: dict[int, sp.Dummy] = {}
+
+
+def _max_index(depth: int) -> sp.Dummy:
+    return _MAX_INDICES.setdefault(depth, sp.Dummy(f"m{depth}", integer=True, nonnegative=True))
+
+
+def count(lst: IndexList, x: Index, span: Span) -> Tensor:
+    """count(ws, x) = sum_j [ws[j] == x]: how many entries of ws equal x."""
+    check_index(x, lst.size, span, "count")
+    j = fresh()
+    return constant(sp.Sum(sp.KroneckerDelta(lst.base[j], x.value), (j, 0, lst.length - 1)))
+
+
+def concat(a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """concat(a, b)[i] = a[i] for i < n, b[i - n] after (n = len(a)); a scalar counts as a
+    vector of one entry."""
+    if a.rank > 1 or b.rank > 1:
+        raise FormulaError("concat takes vectors or scalars", span)
+    a, b = (x if x.shape else _rows(x) for x in (a, b))
+    return _joined(a, b, (a.shape[0] + b.shape[0],))
+
+
+def stack(a: Tensor, b: Tensor, span: Span) -> Tensor:
+    """stack(a, b): the rows of a on top of the rows of b (a vector is one row):
+    ``stack(u_o, -U[ws])`` is (K + 1)×d."""
+    if not 1 <= a.rank <= 2 or not 1 <= b.rank <= 2 or a.shape[-1] != b.shape[-1]:
+        raise FormulaError(
+            f"stack takes vectors or matrices of one row length, not {shape_text(a.shape)} and {shape_text(b.shape)}",
+            span,
+        )
+    a, b = (x if x.rank == 2 else _rows(x) for x in (a, b))
+    return _joined(a, b, (a.shape[0] + b.shape[0], a.shape[1]))
+
+
+def _rows(x: Tensor) -> Tensor:
+    """x as one row: a scalar becomes a vector of one entry, a vector a 1×n matrix."""
+    return tensor_map((sp.S.One, *x.shape), lambda idx: x.at(idx[1:]))
+
+
+def _joined(a: Tensor, b: Tensor, shape: Shape) -> Tensor:
+    """a followed by b along the first axis."""
+    n = a.shape[0]
+
+    def rule(idx: Shape) -> sp.Expr:
+        i, rest = idx[0], idx[1:]
+        return sp.Piecewise((a.at((i, *rest)), sp.StrictLessThan(i, n)), (b.at((i - n, *rest)), True))
+
+    return tensor_map(shape, rule)
 
 
 def onehot(i: Index, size: sp.Expr, span: Span) -> Tensor:

@@ -288,6 +288,10 @@ def prepare(
             values.append(fail(_shape_message(shape, value.shape), formula))
         else:
             values.append(value)
+    facts = facts.resolved()
+    contradiction = facts.contradiction()
+    if contradiction:
+        raise fail(f"the assumptions contradict each other: {contradiction}")
     components = COMPONENTS[: len(shape)]
     index_ranges = {v.value: v.size for v in scope.names.values() if isinstance(v, Index)}
     lists = {v.base: (v.length, v.size) for v in scope.names.values() if isinstance(v, IndexList)}
@@ -327,7 +331,7 @@ class Comparison:
 
 def compare(a: Tensor, b: Tensor, ctx: Context) -> Comparison:
     start = time.perf_counter()
-    left, right = a.at(ctx.components), b.at(ctx.components)
+    left, right = (ctx.assumptions.rewrite(t.at(ctx.components)) for t in (a, b))
     diff = left - right
     try:
         residual = ctx.normaliser.normal(diff)

@@ -10,12 +10,13 @@ confirmed numerically at 30 digits with small integer entries before it is repor
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from dataclasses import dataclass
 
 import sympy as sp
 
-from ..symbolic.assumptions import Assumptions
+from ..symbolic.assumptions import Assumptions, admissible
 from . import pit
 from .budget import refuse
 from .piecewise import cases
@@ -361,15 +362,17 @@ class Counterexample:
 def find_counterexample(
     left: sp.Expr, right: sp.Expr, inst: Instance, component: tuple[int, ...], seed: int = 0
 ) -> Counterexample | None:
-    """Small integer entries (0, ±1, ±2, then wider) at which the two sides differ."""
+    """Small integer entries (0, ±1, ±2, then wider) at which the two sides differ, each of
+    the sign its symbol is assumed to have (:func:`admissible`)."""
     rng = random.Random(seed)
     unknowns = variables(left) + [v for v in variables(right) if v not in variables(left)]
     pools = [(0, 1, -1), (0, 1, -1, 2, -2), tuple(range(-4, 5))]
     for pool in pools:
+        options = [[c for c in pool if admissible(u, c)] for u in unknowns]
         candidates = (
-            itertools.product(pool, repeat=len(unknowns))
-            if len(pool) ** len(unknowns) <= 64
-            else (tuple(rng.choice(pool) for _ in unknowns) for _ in range(64))
+            itertools.product(*options)
+            if math.prod(map(len, options)) <= 64
+            else (tuple(rng.choice(o) for o in options) for _ in range(64))
         )
         for combo in candidates:
             values = {u: sp.Integer(c) for u, c in zip(unknowns, combo, strict=True)}

@@ -7,7 +7,8 @@ one case; infeasible cases only make the test stricter).
 :func:`piecewise_is_zero`, for univariate expressions, region by region: the breakpoints of
 every condition split the real line into open intervals and points. On an open interval each
 Piecewise selects one branch, and branches are analytic, so the difference vanishes on the
-interval iff it vanishes identically; at a point it is evaluated exactly.
+interval iff it vanishes identically; at a point it is evaluated exactly. Intervals and points
+outside the sign assumed of x are skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import itertools
 
 import sympy as sp
 
+from ..symbolic.assumptions import admissible
 from .rational import cancel_form
 
 MAX_GAPS = 5  # 3**5 sign cases: beyond that Piecewise stays an opaque atom
@@ -33,9 +35,11 @@ TRUTH = {
 def cases(e: sp.Expr) -> list[sp.Expr]:
     """``e`` without Piecewise, one branch-free expression per sign (-, 0, +) of each distinct
     gap ``lhs - rhs`` of the conditions (up to a positive factor): each real point lies in one
-    case, so ``e`` vanishes everywhere when every case vanishes identically. In a case where a
-    gap is 0 and linear in some unknown with a numeric coefficient, that unknown is solved for,
-    so the case holds only on the surface. ``[e]`` when there is no gap or more than MAX_GAPS."""
+    case, so ``e`` vanishes everywhere when every case vanishes identically; a case where a gap
+    has a sign its symbols' assumptions exclude (``x < 0`` for x assumed positive) holds nowhere
+    and is skipped. In a case where a gap is 0 and linear in some unknown with a numeric
+    coefficient, that unknown is solved for, so the case holds only on the surface. ``[e]`` when
+    there is no gap or more than MAX_GAPS."""
     relations = {r for pw in e.atoms(sp.Piecewise) for r in pw.atoms(sp.core.relational.Relational)}
     scaled = {r: _primitive(r.lhs - r.rhs) for r in relations}
     gaps = sorted({p for _, p in scaled.values()}, key=sp.default_sort_key)
@@ -44,6 +48,8 @@ def cases(e: sp.Expr) -> list[sp.Expr]:
     out = []
     for signs in itertools.product((-1, 0, 1), repeat=len(gaps)):
         sign = dict(zip(gaps, signs, strict=True))
+        if not all(admissible(p, sign[p]) for p in gaps):  # no point where x > 0 is assumed
+            continue
         truth = {r: sp.true if TRUTH[r.rel_op](c * sign[p]) else sp.false for r, (c, p) in scaled.items()}
         case = e.replace(lambda x: isinstance(x, sp.Piecewise), lambda x, t=truth: _chosen(x, t))
         for p in (p for p in gaps if sign[p] == 0):
@@ -98,14 +104,16 @@ def piecewise_is_zero(e: sp.Expr) -> bool | None:
             if not roots:  # no breakpoint where the gap is undefined (x / 0)
                 return None
             points.add(roots[0])
+    if not admissible(x, 1) or not admissible(x, -1):  # a sign is assumed: 0 cuts too, so
+        points.add(sp.S.Zero)  # every interval lies on one side of it, and is skipped or not
     cuts = sorted(points)
     inner = [(a + b) / 2 for a, b in zip(cuts, cuts[1:], strict=False)]
     outer = [cuts[0] - 1, cuts[-1] + 1] if cuts else [sp.S.Zero]
-    for r in inner + outer:
+    for r in (r for r in inner + outer if admissible(x, r)):
         chosen = e.replace(lambda p: isinstance(p, sp.Piecewise), lambda p, r=r: _branch(p, x, r))
         if cancel_form(chosen) != 0:
             return False
-    return all(sp.simplify(e.xreplace({x: p})) == 0 for p in cuts)
+    return all(sp.simplify(e.xreplace({x: p})) == 0 for p in cuts if admissible(x, p))
 
 
 def _branch(pw: sp.Piecewise, x: sp.Symbol, at: sp.Expr) -> sp.Expr:
