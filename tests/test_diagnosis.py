@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from symw2v.derivation.loader import load
@@ -39,6 +39,8 @@ CLAIMS = [
 
 
 @settings(max_examples=10)  # each example checks a whole claim and searches the catalogue
+# `U[o]` for `U[ws[s]]`: the repair's index appears only in the claim's wrt (grad(J, U[ws[s]]))
+@example(case=("g1_neg_sampling.toml", "g.u_ws"), kind="wrong index", pick=0, step_pick=92)
 @given(
     case=st.sampled_from(CLAIMS),
     kind=st.sampled_from(sorted(UNDONE_BY)),

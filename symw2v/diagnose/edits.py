@@ -26,6 +26,7 @@ class EditContext:
     list_names: dict[str, tuple[str, str]]  # index list -> (length, range): "ws" -> ("K", "V")
     terms: tuple[Node, ...]  # candidates for a dropped term: the claim's other terms, defined names
     loop_sizes: frozenset[str]  # sizes a sum may run over (window, samples)
+    indices_used: tuple[Node, ...] = ()  # index expressions anywhere in the claim (U[ws[s]] -> ws[s])
 
 
 def subtrees(node: Node) -> Iterator[tuple[Node, Callable[[Node], Node]]]:
@@ -174,6 +175,8 @@ def _constant_placement(tree: Node, ctx: EditContext) -> Iterator[Edit]:
 def _wrong_index(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     # Declared indices, and those the claim's formulas bind or use (sum(j, ...), U[j], U[ws[s]]).
     options: dict[str, Node] = {n: Name(n, span=SPAN) for n in ctx.index_names}
+    for used in ctx.indices_used:
+        options.setdefault(to_text(used), used)
     for sub in (s for source in (tree, *ctx.terms) for s, _ in subtrees(source)):
         if isinstance(sub, Subscript):
             for i in sub.indices:

@@ -19,12 +19,12 @@ import sympy as sp
 
 from ..derivation.document import Claim, Definition, Formula
 from ..language.errors import FormulaError
-from ..language.syntax import Call, Name
+from ..language.syntax import Call, Name, Subscript
 from ..symbolic.lower import Lowerer, Scope
 from ..symbolic.tensor import Index, IndexList, Tensor
 from ..verify import concrete
 from ..verify.budget import WorkExceeded
-from .edits import CATALOGUE, SPAN, EditContext, additive_terms
+from .edits import CATALOGUE, SPAN, EditContext, additive_terms, subtrees
 
 NO_REPAIR = "no single edit from the catalogue repairs this step (see the residual)"
 MAX_CANDIDATES = 1_000
@@ -41,7 +41,15 @@ def edit_context(scope: Scope, claim: Claim) -> EditContext:
         if not (isinstance(f.tree, Call) and f.tree.func == "grad")
         for _, term in additive_terms(f.tree)
     ) + tuple(Name(n, span=SPAN) for n, v in scope.names.items() if isinstance(v, Definition) and not v.params)
-    return EditContext(indices, lists, terms, frozenset(length for length, _ in lists.values()))
+    used = tuple(
+        i
+        for f in claim.chain
+        for sub, _ in subtrees(f.tree)
+        if isinstance(sub, Subscript)
+        for i in sub.indices
+        if isinstance(i, Subscript) or isinstance(i, Name) and i.id in indices
+    )
+    return EditContext(indices, lists, terms, frozenset(length for length, _ in lists.values()), used)
 
 
 def diagnose(
