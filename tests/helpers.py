@@ -62,3 +62,15 @@ u_o = "U[o]"
 [loss]
 J = "-log(sigma(u_o @ v_c)) - sum(k, log(sigma(-U[ws[k]] @ v_c)))"
 """
+
+# GloVe-like: the gradient by a row W[i], where i is also a declared index.
+GLOVE = """
+title = "GloVe-like"
+[symbols]
+W = "matrix[V, d]"
+Wt = "matrix[V, d]"
+L = "matrix[V, V]"
+i = "index[V]"
+[loss]
+J = "sum(k, sum(n, (W[k] @ Wt[n] - L[k, n])**2))"
+"""

@@ -85,7 +85,7 @@ def test_a_missing_path_is_an_error():
 
 
 def test_derive_without_a_formula_form_shows_the_component():
-    from tests.test_budget import GLOVE
+    from tests.helpers import GLOVE
 
     d = derive(GLOVE, wrt="W")
     assert d.formula is None and str(d).startswith("# component ['j', 'k']")

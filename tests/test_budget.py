@@ -22,7 +22,7 @@ from symw2v.diagnose import search
 from symw2v.verify import checker, concrete
 from symw2v.verify.budget import BudgetExceeded, WorkExceeded, budget
 from symw2v.verify.rational import cancel_form
-from tests.helpers import DERIVATIONS, ROOT
+from tests.helpers import DERIVATIONS, GLOVE, ROOT
 
 SLACK = 3.0  # seconds over the budget allowed for start-up, reporting and a loaded machine
 
@@ -46,17 +46,6 @@ wrt = "v_c"
 result = "U.T @ (s3 - onehot(o, V))"
 """
 
-# GloVe-like: the gradient by a row W[i], where i is also a declared index.
-GLOVE = """
-title = "GloVe-like"
-[symbols]
-W = "matrix[V, d]"
-Wt = "matrix[V, d]"
-L = "matrix[V, V]"
-i = "index[V]"
-[loss]
-J = "sum(k, sum(n, (W[k] @ Wt[n] - L[k, n])**2))"
-"""
 
 # Exact at d=1 in a blink, but at d=2 the two sides expand to about 570,000 terms.
 POWERS = """

@@ -27,6 +27,7 @@ from symw2v.symbolic.lower import Lowerer, Scope
 from symw2v.symbolic.tensor import Index, IndexList, Size, Tensor
 from symw2v.verify.checker import check_derivation
 from symw2v.verify.concrete import Instance, instantiate
+from tests.helpers import GLOVE
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "derivations").glob("*.toml"))
@@ -70,7 +71,7 @@ class Reader:
         assert "".join(self.toks).replace(" ", "") == re.sub(r"\s", "", latex), f"untokenised: {latex}"
         self.pos = 0
         item = self.expr()
-        assert self.pos == len(self.toks), f"trailing {self.toks[self.pos:]} in {latex}"
+        assert self.pos == len(self.toks), f"trailing {self.toks[self.pos :]} in {latex}"
         return item.text
 
     # -- tokens
@@ -79,7 +80,7 @@ class Reader:
 
     def take(self, expected: str | None = None) -> str:
         tok = self.toks[self.pos]
-        assert expected is None or tok == expected, f"expected {expected}, got {tok} at {self.toks[self.pos:]}"
+        assert expected is None or tok == expected, f"expected {expected}, got {tok} at {self.toks[self.pos :]}"
         self.pos += 1
         return tok
 
@@ -122,8 +123,10 @@ class Reader:
 
     def starts_factor(self) -> bool:
         tok = self.peek()
-        return tok is not None and tok not in ("+", "-", "=", ",", "}", r"\right)", r"\right]", "<", ">") and (
-            tok not in COMPARE
+        return (
+            tok is not None
+            and tok not in ("+", "-", "=", ",", "}", r"\right)", r"\right]", "<", ">")
+            and (tok not in COMPARE)
         )
 
     def term(self) -> Item:
@@ -485,20 +488,15 @@ wrt = "x"
 result = "1 - sigma(x)"
 """
 
-GLOVE_CLAIM = """
-title = "GloVe-like, wrt a row named like a declared index"
-[symbols]
-W = "matrix[V, d]"
-Wt = "matrix[V, d]"
-L = "matrix[V, V]"
-i = "index[V]"
-[loss]
-J = "sum(k, sum(n, (W[k] @ Wt[n] - L[k, n])**2))"
+GLOVE_CLAIM = (
+    GLOVE
+    + """
 [[claim]]
 id = "g"
 wrt = "Wt[i]"
 result = "2 * (W.T @ (W @ Wt[i]))"
 """
+)
 
 
 def test_a_gradient_with_respect_to_a_scalar_typesets_and_compiles(tmp_path):
