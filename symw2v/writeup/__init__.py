@@ -1,0 +1,61 @@
+"""Check a write-up as it is written: Markdown, LaTeX or plain text with LaTeX math.
+
+The pipeline, one module per step::
+
+    markdown.py / tex.py / plaintext.py   find the math of the file (with its offsets)
+    chains.py                             cut displays into rows, rows into chains of =
+    latex.py + grammar.lark               read each row with a lark LALR grammar
+    translate.py (+ notation.py, shapes.py) give each formula its meaning in our language
+    transcribe.py                         write a derivation file (TOML) and load it
+    report.py                             check it as any derivation file; point at source lines
+
+:func:`read_writeup` runs the reading; ``symw2v check writeup.md`` runs it and the checker.
+Without a notation the shipped ones (columns, then rows) are both tried and the one that reads
+more of the write-up is used; the report says which, and how much each read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import markdown, plaintext, tex
+from .chains import Reader, Reading
+from .notation import SHIPPED, Notation, NotationError, load_notation
+from .source import SourceError, read_source
+from .transcribe import Transcript, transcribe
+from .translate import Translator
+
+READERS = {".md": markdown, ".markdown": markdown, ".tex": tex, ".txt": plaintext}
+
+__all__ = ["READERS", "NotationError", "SourceError", "Transcript", "is_writeup", "read_writeup"]
+
+
+def is_writeup(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in READERS
+
+
+def read(path: str | Path, notation: Notation) -> Reading:
+    source = read_source(path)
+    reader = READERS[Path(path).suffix.lower()]
+    return Reader(source, Translator(notation)).read(reader.displays(source))
+
+
+def read_writeup(path: str | Path, notation: str | Path | Notation | None = None) -> Transcript:
+    """Read ``path`` with ``notation`` (a :class:`Notation`, a shipped name, a file, or None to
+    try both shipped notations) into a transcript: the derivation and where each claim came from."""
+    if isinstance(notation, Notation):
+        return transcribe(read(path, notation), notation)
+    if notation is not None:
+        chosen = load_notation(notation)
+        return transcribe(read(path, chosen), chosen)
+    tried = [(name, load_notation(name)) for name in SHIPPED]
+    readings = [(read(path, n), n) for _, n in tried]
+    best, notation_used = max(readings, key=lambda r: _read_steps(r[0]))  # columns wins a tie: it comes first
+    transcript = transcribe(best, notation_used)
+    transcript.alternatives = {n.name: _read_steps(r) for r, n in readings}  # type: ignore[attr-defined]
+    return transcript
+
+
+def _read_steps(reading: Reading) -> int:
+    """How much a reading understood: the steps of its chains (links between two formulas)."""
+    return sum(len(c.sides) - 1 for c in reading.chains)

@@ -1,0 +1,132 @@
+"""What was read -> a derivation file (TOML text), loaded by the derivation loader itself, so that
+the verdicts come from exactly the pipeline that checks a hand-written file.
+
+Each chain becomes a ``[[claim]]`` named after its first line (``L86``), with a comment giving
+the line of every step; a chain whose left-hand side is the derivative of a loss is written with
+``wrt`` and ``of``, as by hand. The notation's sections come first, then the write-up's own
+definitions (losses in ``[loss]``). A claim the loader refuses is left out and reported as not
+read, with the loader's message; the rest is still checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..derivation.document import Derivation
+from ..derivation.errors import DerivationError
+from ..derivation.loader import loads
+from ..language.printer import to_text
+from ..language.syntax import Call, Name
+from .chains import Chain, Reading, Unread, is_loss_name
+from .notation import Notation, toml_string
+
+MAX_SAYS = 90
+
+
+@dataclass
+class Transcript:
+    reading: Reading
+    notation: Notation
+    toml: str
+    derivation: Derivation | None
+    claims: dict[str, Chain] = field(default_factory=dict)  # claim id -> the chain it was read from
+    dropped: list[Unread] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.reading.source.path
+
+    def line_of(self, claim: str, element: int) -> int:
+        """The source line of element ``element`` of a claim's chain (0 is the left-hand side)."""
+        chain = self.claims[claim]
+        side = chain.sides[min(element, len(chain.sides) - 1)]
+        return self.reading.source.line(side.start)
+
+
+def transcribe(reading: Reading, notation: Notation) -> Transcript:
+    chains = list(reading.chains)
+    dropped: list[Unread] = []
+    while True:
+        toml, ids, claim_lines = _write(reading, notation, chains)
+        try:
+            derivation = loads(toml, reading.source.path) if ids else None
+        except DerivationError as err:
+            at = _claim_at(claim_lines, err.line)
+            if at is None:
+                raise  # the notation or a definition: a bug of the reader, not of the write-up
+            chain = chains.pop(at)
+            start, side = chain.start, chain.sides[0]
+            dropped.append(Unread(reading.source, start, side.end, err.message, "", side.latex, "chain"))
+            continue
+        return Transcript(reading, notation, toml, derivation, dict(zip(ids, chains, strict=True)), dropped)
+
+
+def _claim_at(claim_lines: list[int], line: int | None) -> int | None:
+    if line is None:
+        return None
+    found = [n for n, first in enumerate(claim_lines) if first <= line]
+    return found[-1] if found else None
+
+
+def _write(reading: Reading, notation: Notation, chains: list[Chain]) -> tuple[str, list[str], list[int]]:
+    source = reading.source
+    out = [
+        f"# Read by symw2v from {source.path} with the notation {notation.name!r}: one claim per chain,",
+        "# each formula with the line it was read from. Check it with: symw2v check THIS_FILE",
+        f"title = {toml_string(f'{source.path}, as read')}",
+        f"source = {toml_string(source.path)}",
+        f"convention = {toml_string(notation.convention)}",
+        f"assume = [{', '.join(map(toml_string, notation.assume))}]",
+        "",
+    ]
+    defined = [d for d in reading.defined.values() if d.value is not None]
+    for table in ("symbols", "define", "loss"):
+        out.append(f"[{table}]")
+        out.extend(f"{toml_string(k)} = {toml_string(v)}" for k, v in notation.tables[table].items())
+        for d in defined:
+            if (table == "loss") == is_loss_name(d) and table != "symbols":
+                out.append(f"{d.name} = {toml_string(to_text(d.value.node))}  # line {d.line}: {_comment(d.key)}")
+        out.append("")
+    ids: list[str] = []
+    claim_lines: list[int] = []
+    losses = set(notation.definitions) | {d.name for d in defined}
+    for chain in chains:
+        line = source.line(chain.start)
+        cid = f"L{line}"
+        if cid in ids or any(i.startswith(f"{cid}:") for i in ids):
+            cid = f"L{line}:{source.column(chain.start)}"
+        ids.append(cid)
+        claim_lines.append(len(out) + 1)
+        lhs, *steps = chain.sides
+        out.append("[[claim]]")
+        out.append(f"id = {toml_string(cid)}")
+        out.append(f"says = {toml_string(_says(lhs.latex))}")
+        node = lhs.value.node
+        of = node.args[0] if isinstance(node, Call) and node.func == "grad" else None
+        if isinstance(of, Name) and of.id in losses:
+            out.append(f"wrt = {toml_string(to_text(node.args[1]))}  # line {line}: {_comment(lhs.latex)}")
+            out.append(f"of = {toml_string(of.id)}")
+        else:
+            out.append(f"lhs = {toml_string(to_text(node))}  # line {line}: {_comment(lhs.latex)}")
+        scoped = [a for a in notation.assumptions_at(line) if a not in notation.assume]
+        if scoped:
+            out.append(f"assume = [{', '.join(map(toml_string, scoped))}]")
+        out.append("steps = [")
+        for side in steps[:-1]:
+            out.append(f"  {toml_string(to_text(side.value.node))},  # line {source.line(side.start)}")
+        out.append("]")
+        last = steps[-1]
+        out.append(f"result = {toml_string(to_text(last.value.node))}  # line {source.line(last.start)}")
+        for skipped in chain.skipped:
+            out.append(f"# not read, line {skipped.line}: {_comment(skipped.message)}")
+        out.append("")
+    return "\n".join(out), ids, claim_lines
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def _says(latex: str) -> str:
+    text = " ".join(latex.split())
+    return text if len(text) <= MAX_SAYS else text[: MAX_SAYS - 1] + "…"

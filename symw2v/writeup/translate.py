@@ -1,0 +1,884 @@
+"""A row's lark tree -> formulas of our language (:mod:`symw2v.language.syntax` trees), with shapes.
+
+What each piece of LaTeX means is decided here, from the notation and never by guessing:
+
+* a letter is looked up as ``letter_subscript`` (``v_c``), then as a name with its subscript an
+  index (``\\hat y_o`` -> ``yhat[o]``), then as a family (``u_o`` -> ``U[:, o]``, ``w_k`` ->
+  ``ws[k]``); a name that is none of these is refused with its position;
+* side by side, values multiply as the shapes say (:mod:`.shapes`): ``u^T v`` is a matrix
+  product, ``\\sigma(x)(1 - \\sigma(x))`` a product of numbers; what fits neither is refused;
+* ``^T``, ``^\\top``, ``'`` transpose; ``e^{x}`` is ``exp(x)``; ``\\sum`` needs to know what its
+  index ranges over (limits, ``\\in`` a set of the notation, or the index's declared range);
+* the write-up's own definitions (``J_{naive-softmax}(v_c, o, U) = ...``, ``P(O = o | C = c) =
+  ...``, ``f(x) = ...``) are names, found by their left-hand side as written.
+
+The rows convention has no row vectors: a transposed vector is the vector itself there, and a
+column times a row is ``outer``. The columns convention writes what the write-up writes:
+``u.T @ v``, ``u @ v.T``, ``U[:, o]``.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from lark import Token, Tree
+
+from ..language.syntax import (
+    BUILTINS,
+    Binary,
+    Call,
+    Compare,
+    Indicator,
+    Name,
+    Node,
+    Number,
+    Span,
+    Subscript,
+    Transpose,
+    Unary,
+)
+from .errors import Unreadable
+from .latex import fail, span
+from .notation import Family, Notation
+from .shapes import SCALAR, Shape, column
+
+NOWHERE = Span(0, 0)
+# Prints as the ":" of U[:, o]; the formula is printed to text and read back by the loader.
+ALL = Name(":", span=NOWHERE)
+
+RELATIONS = {"EQ": "==", "NEQ": "!=", "LT": "<", "GT": ">", "LEQ": "<=", "GEQ": ">="}
+FUNCTIONS = {
+    "exp": "exp", "log": "log", "ln": "log", "sigma": "sigma", "sigmoid": "sigma", "tanh": "tanh",
+    "softmax": "softmax", "relu": "relu", "ReLU": "relu", "max": "max",
+}  # fmt: skip
+DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde", "widetilde": "tilde"}
+LOSS_LETTERS = {"J", "L", "ell"}
+LAYOUT = re.compile(
+    r"\\(left|right|big|Big|bigg|Bigg|bigl|bigr|Bigl|Bigr|mathbf|boldsymbol|bm|pmb|vec|mathcal|mathbb|mathscr|"
+    r"mathrm|text|textrm|operatorname|mathit|displaystyle|limits|quad|qquad)(?![A-Za-z])|\\[,;:! ]|[\s{}~]"
+)
+
+
+def normal(text: str) -> str:
+    """LaTeX reduced to what it says: no layout, no typography, no braces, no spaces
+    (``\\mathbf{J}_{\\text{naive-softmax}}(\\mathbf{v}_c, o)`` -> ``J_naive-softmax(v_c,o)``)."""
+    return LAYOUT.sub("", text).replace("\\mid", "|")
+
+
+def identifier(text: str) -> str:
+    """A name of the formula language for a LaTeX name (``J_naive-softmax`` -> ``J_naive_softmax``)."""
+    name = re.sub(r"[^A-Za-z0-9]+", "_", normal(text)).strip("_")
+    return name if re.match(r"[A-Za-z]", name or "") else f"n_{name}"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number, vector or matrix: its formula and its shape as the write-up means it."""
+
+    node: Node
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index: a declared or bound name, a number (a label), or an entry of an index list."""
+
+    node: Node
+    size: str | None
+
+
+@dataclass
+class Defined:
+    """A name the write-up defines (``J_{naive-softmax}(v_c, o, U) = ...``): ``key`` is its
+    left-hand side's head as written (normalised), ``args`` what it was written with."""
+
+    name: str
+    key: str
+    args: tuple[str, ...]
+    line: int
+    value: Value | None = None  # its right-hand side, once read
+    failed: str | None = None  # why its right-hand side could not be read
+    arg_values: tuple[Value | Index, ...] = ()
+
+    @property
+    def shape(self) -> Shape | None:
+        return self.value.shape if self.value is not None else None
+
+
+@dataclass
+class Symbol:
+    """A letter with its decorations and scripts, before it is looked up."""
+
+    item: Tree | Token
+    stem: str  # letter or Greek name, with "hat", "bar" or "tilde" when so decorated
+    sub: Tree | Token | None = None
+    sups: list[Tree | Token] = field(default_factory=list)
+    primes: int = 0
+
+
+class Translator:
+    """Reads the rows of one write-up: the notation, the write-up's definitions, and the indices
+    bound by the sums being read."""
+
+    def __init__(self, notation: Notation, defined: dict[str, Defined] | None = None):
+        self.notation = notation
+        self.defined: dict[str, Defined] = defined if defined is not None else {}
+        self.binders: dict[str, Index] = {}
+        self.text = ""
+        # reads a definition's right-hand side when it is first used (set by the chain reader)
+        self.pending: Callable[[Defined], None] | None = None
+
+    # -- entry points --------------------------------------------------------------------------
+
+    def value(self, tree: Tree | Token, text: str) -> Value:
+        """The formula of one side of a relation (``text`` is the row the tree was read from)."""
+        self.text, self.binders = text, {}
+        out = self.expr(tree)
+        if isinstance(out, Index):
+            return Value(out.node, SCALAR) if self._is_label(out) else self._index_as_value(out, tree)
+        return out
+
+    def raw(self, item: Tree | Token) -> str:
+        start, end = span(item)
+        return self.text[start:end]
+
+    # -- names ---------------------------------------------------------------------------------
+
+    def known_names(self) -> set[str]:
+        return {*self.notation.symbols, *self.notation.definitions, *(d.name for d in self.defined.values())}
+
+    def fresh(self, letter: str) -> str:
+        """A name for an index bound by a sum: the letter itself unless that is taken."""
+        taken = self.notation.taken() | {d.name for d in self.defined.values()} | {
+            i.node.id for i in self.binders.values() if isinstance(i.node, Name)
+        }
+        if letter not in taken and letter not in BUILTINS and not keyword.iskeyword(letter):
+            return letter
+        n = 2
+        while f"{letter}{n}" in taken:
+            n += 1
+        return f"{letter}{n}"
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def expr(self, tree: Tree | Token) -> Value | Index:
+        handler = getattr(self, f"on_{tree.data}", None) if isinstance(tree, Tree) else None
+        if handler is None:
+            raise fail(tree, f"cannot read {self.raw(tree)!r} here")
+        return handler(tree)
+
+    def val(self, tree: Tree | Token) -> Value:
+        out = self.expr(tree)
+        return self._index_as_value(out, tree) if isinstance(out, Index) else out
+
+    def _is_label(self, index: Index) -> bool:
+        return isinstance(index.node, Number)
+
+    def _index_as_value(self, index: Index, tree) -> Value:
+        if isinstance(index.node, Number):
+            return Value(index.node, SCALAR)
+        raise fail(tree, f"{self.raw(tree).strip()!r} is an index, not a number: it can index a vector or be compared")
+
+    def on_add(self, tree: Tree) -> Value:
+        left, _, right = tree.children
+        return self._arith("+", tree, self.val(left), self.val(right))
+
+    def on_sub(self, tree: Tree) -> Value:
+        left, _, right = tree.children
+        return self._arith("-", tree, self.val(left), self.val(right))
+
+    def _arith(self, op: str, tree: Tree, a: Value, b: Value) -> Value:
+        if not (a.shape.scalar or b.shape.scalar or a.shape == b.shape) and not self._rows_vectors(a.shape, b.shape):
+            raise fail(tree, f"cannot add {a.shape.text()} and {b.shape.text()}", "a transpose may be missing")
+        shape = b.shape if a.shape.scalar else a.shape
+        return Value(Binary(op, a.node, b.node, span=NOWHERE), shape)
+
+    def _rows_vectors(self, a: Shape, b: Shape) -> bool:
+        """Under rows a row vector is its column: they add (the language cannot tell them apart)."""
+        return self.notation.convention == "rows" and a.vector and b.vector and {a.rows, a.cols} == {b.rows, b.cols}
+
+    def on_neg(self, tree: Tree) -> Value:
+        x = self.val(tree.children[-1])
+        return Value(Unary("-", x.node, span=NOWHERE), x.shape)
+
+    def on_pos(self, tree: Tree) -> Value:
+        return self.val(tree.children[-1])
+
+    def on_elist(self, tree: Tree) -> Value:
+        raise fail(tree, "a list of formulas separated by commas", "write one formula per side of =")
+
+    # -- products ------------------------------------------------------------------------------
+
+    def on_product(self, tree: Tree) -> Value | Index:
+        items: list[tuple[Token | None, Tree]] = []
+        op = None
+        for child in tree.children:
+            if isinstance(child, Tree) and child.data == "prodop":
+                op = child.children[0]
+            else:
+                items.append((op, child))
+                op = None
+        acc: Value | Index | None = None
+        k = 0
+        while k < len(items):
+            op, item = items[k]
+            nxt = items[k + 1] if k + 1 < len(items) and items[k + 1][0] is None else None
+            factor, used = self.factor_with_args(item, nxt[1] if nxt else None)
+            k += 1 + used
+            if acc is None:
+                acc = factor
+                continue
+            acc = self.multiply(self._as_value(acc, tree), op, self._as_value(factor, item), item)
+        assert acc is not None
+        return acc
+
+    def _as_value(self, x: Value | Index, tree) -> Value:
+        return self._index_as_value(x, tree) if isinstance(x, Index) else x
+
+    def multiply(self, a: Value, op: Token | None, b: Value, where: Tree) -> Value:
+        kind = op.type if op is not None else "JUXT"
+        if kind == "SLASH":
+            if not b.shape.scalar:
+                raise fail(where, f"division by {b.shape.text()}")
+            return Value(Binary("/", a.node, b.node, span=NOWHERE), a.shape)
+        if kind in ("ODOT", "CIRC"):
+            if not (a.shape.scalar or b.shape.scalar or a.shape == b.shape):
+                raise fail(where, f"an elementwise product of {a.shape.text()} and {b.shape.text()}")
+            return self._times(a, b)
+        if a.shape.scalar or b.shape.scalar:
+            return self._times(a, b)
+        if kind == "CDOT" and a.shape == b.shape and a.shape.vector:
+            return Value(self._dot(a, b), SCALAR)
+        if a.shape.cols == b.shape.rows:
+            return self._matmul(a, b)
+        raise fail(
+            where,
+            f"{a.shape.text()} times {b.shape.text()}: their sizes do not fit a matrix product",
+            "a transpose may be missing, or write \\odot for an elementwise product",
+        )
+
+    def _times(self, a: Value, b: Value) -> Value:
+        shape = b.shape if a.shape.scalar else a.shape
+        return Value(Binary("*", a.node, b.node, span=NOWHERE), shape)
+
+    def _dot(self, a: Value, b: Value) -> Node:
+        left = a.node if self.notation.convention == "rows" or a.shape.row else Transpose(a.node, span=NOWHERE)
+        right = b.node if self.notation.convention == "rows" or b.shape.column else Transpose(b.node, span=NOWHERE)
+        return Binary("@", left, right, span=NOWHERE)
+
+    def _matmul(self, a: Value, b: Value) -> Value:
+        shape = Shape(a.shape.rows, b.shape.cols)
+        if self.notation.convention == "rows" and a.shape.column and b.shape.row:
+            return Value(Call("outer", (a.node, b.node), span=NOWHERE), shape)
+        return Value(Binary("@", a.node, b.node, span=NOWHERE), shape)
+
+    # -- factors: a primary with its subscripts, superscripts and primes ----------------------
+
+    def factor_with_args(self, item: Tree, nxt: Tree | None) -> tuple[Value | Index, int]:
+        """``item``'s value; when it names a function written with its arguments (``f(x)``,
+        ``J(v_c, o, U)``, ``P(O = o | C = c)``), the argument group ``nxt`` is used too (1)."""
+        if not (isinstance(item, Tree) and item.data == "factor"):
+            return self.expr(item), 0
+        args = nxt if nxt is not None and _is_plain_paren(nxt) else None
+        symbol = self.symbol_of(item)
+        if symbol is None:
+            return self._posts(self.expr(item.children[0]), item.children[1:], item), 0
+        return self.resolve(symbol, args)
+
+    def on_factor(self, tree: Tree) -> Value | Index:
+        return self.factor_with_args(tree, None)[0]
+
+    def symbol_of(self, tree: Tree) -> Symbol | None:
+        """The letter a factor is made of, with its decorations and scripts; None for other factors."""
+        primary, *posts = tree.children
+        symbol = self._core(primary)
+        if symbol is None:
+            return None
+        for post in posts:
+            self._add_post(symbol, post)
+        symbol.item = tree
+        return symbol
+
+    def _core(self, item: Tree | Token) -> Symbol | None:
+        if isinstance(item, Tree) and item.data == "letter":
+            return Symbol(item, str(item.children[0]))
+        if isinstance(item, Tree) and item.data == "greek":
+            return Symbol(item, str(item.children[0]).lstrip("\\"))
+        if isinstance(item, Tree) and item.data == "decorated":
+            command = str(item.children[0]).lstrip("\\")
+            inner = item.children[1]
+            if isinstance(inner, Tree) and inner.data == "dinner":
+                symbol = self._core(inner.children[0])
+                for post in inner.children[1:]:
+                    if symbol is not None:
+                        self._add_post(symbol, post)
+            else:
+                symbol = self._core(inner)
+            if symbol is None:
+                raise fail(item, f"\\{command} of {self.raw(inner)!r}")
+            symbol.stem += DECORATIONS.get(command, "")
+            symbol.item = item
+            return symbol
+        return None
+
+    def _add_post(self, symbol: Symbol, post: Tree) -> None:
+        if post.data == "sub":
+            if symbol.sub is not None:
+                raise fail(post, "a second subscript")
+            symbol.sub = post.children[0]
+        elif post.data == "sup":
+            symbol.sups.append(post.children[0])
+        else:
+            symbol.primes += 1
+
+    def resolve(self, s: Symbol, args: Tree | None) -> tuple[Value | Index, int]:
+        """A symbol's meaning (see the module docstring for the order); ``args`` may be used."""
+        sub_raw = normal(self.raw(s.sub)) if s.sub is not None else None
+        full = f"{s.stem}_{identifier(sub_raw)}" if sub_raw else None
+        names = self.known_names()
+        if s.stem in self.binders and s.sub is None:
+            return self._posts_symbol(self.binders[s.stem], s), 0
+        # the write-up's own definitions, by their head as written (P(O = o | C = c), J_{neg})
+        if args is not None:
+            key = normal(self.raw(s.item) + self.raw(args))
+            hit = self.defined.get(key)
+            if hit is not None:
+                return self._defined(hit, s, None), 1
+        if full is not None and full in names:
+            return self._named(full, s, args)
+        if s.sub is not None and s.stem in self.notation.families:
+            value = self.family(self.notation.families[s.stem], s.sub, s.item)
+            return self._posts_symbol(value, s, skip_sub=True), 0
+        if s.stem in names or (s.stem in LOSS_LETTERS and s.sub is None):
+            if s.sub is not None:
+                base = self._named(s.stem, Symbol(s.item, s.stem), None)[0]
+                return self._posts_symbol(self.component(base, s.sub, s.item), s, skip_sub=True), 0
+            return self._named(s.stem, s, args)
+        if s.stem == "e" and s.sub is None and s.sups and "e" not in names:
+            x = self.val(_script_expr(s.sups[0]))
+            if not x.shape.scalar:
+                hint = "write \\exp(...) for an elementwise exponential"
+                raise fail(s.sups[0], f"e to the power of {x.shape.text()}", hint)
+            value = Value(Call("exp", (x.node,), span=NOWHERE), SCALAR)
+            rest = Symbol(s.item, s.stem, None, s.sups[1:], s.primes)
+            return self._posts_symbol(value, rest, skip_sub=True), 0
+        written = self.raw(s.item).strip()
+        if s.sub is not None:
+            hint = f"declare {full} in [symbols] of a notation file, or a family {s.stem} = \"M[{{}}]\" in [latex]"
+        else:
+            hint = f"declare {s.stem} in [symbols] of a notation file, or define it in the write-up before using it"
+        raise fail(s.item, f"{written!r} is not in the notation", hint)
+
+    def _named(self, name: str, s: Symbol, args: Tree | None) -> tuple[Value | Index, int]:
+        defined = next((d for d in self.defined.values() if d.name == name), None)
+        if defined is not None:
+            return self._defined(defined, s, args), int(args is not None)
+        if name in self.notation.symbols and self.notation.symbols[name].kind in ("index", "indices"):
+            decl = self.notation.symbols[name]
+            if decl.kind == "indices":
+                raise fail(s.item, f"{name} is an index list; write one of its entries, such as {name}[k]")
+            return self._posts_symbol(Index(Name(name, span=NOWHERE), decl.sizes[0]), s, skip_sub=True), 0
+        if name not in self.notation.shapes:
+            if name in LOSS_LETTERS or name in self.notation.definitions:
+                raise fail(s.item, f"{self.raw(s.item).strip()!r} names no loss of the notation or the write-up",
+                           "define it in the write-up (J = ...) or in [loss] of a notation file")
+            raise fail(s.item, f"{name} takes arguments")
+        value = Value(Name(name, span=NOWHERE), self.notation.shapes[name])
+        used = 0
+        if args is not None and name in self.notation.definitions and self._documenting(args):
+            used = 1  # J(v_c, o, U): the arguments only say what J depends on
+        return self._posts_symbol(value, s, skip_sub=True), used
+
+    def _documenting(self, args: Tree) -> bool:
+        """Arguments that are all symbols of the notation, as in J(v_c, o, U)."""
+        items = args.children[0].children if args.children else []
+        for item in items:
+            if isinstance(item, Tree) and item.data == "gsep":
+                continue
+            try:
+                value = self.expr(item)
+            except Unreadable:
+                return False
+            node = value.node
+            if not (isinstance(node, Name) and node.id in self.notation.symbols):
+                return False
+        return True
+
+    def _defined(self, d: Defined, s: Symbol, args: Tree | None) -> Value:
+        if d.value is None and d.failed is None and self.pending is not None:
+            saved = self.text, self.binders
+            try:
+                self.pending(d)
+            finally:
+                self.text, self.binders = saved
+        if d.failed is not None:
+            written = self.raw(s.item).strip()
+            raise fail(s.item, f"{written!r} is defined on line {d.line}, which could not be read: {d.failed}")
+        if d.shape is None:
+            raise fail(s.item, f"{self.raw(s.item).strip()!r} is used in its own definition (line {d.line})")
+        if args is not None and d.args and normal(self.raw(args)).strip("()") != ",".join(d.args):
+            raise fail(args, f"{d.name} is defined on line {d.line} for ({', '.join(d.args)}), not for these arguments")
+        value = Value(Name(d.name, span=NOWHERE), d.shape)
+        if s.primes:
+            return self._derivative_of(d, s, value)
+        return self._posts_symbol(value, s, skip_sub=True)
+
+    def _derivative_of(self, d: Defined, s: Symbol, value: Value) -> Value:
+        """f'(x) for a function the write-up defines with one scalar argument x."""
+        x = d.arg_values[0] if len(d.arg_values) == 1 else None
+        if s.primes != 1 or not isinstance(x, Value) or not x.shape.scalar or not value.shape.scalar:
+            raise fail(s.item, f"{self.raw(s.item).strip()!r}: a derivative of a function of one scalar")
+        return Value(Call("grad", (value.node, x.node), span=NOWHERE), SCALAR)
+
+    def _posts_symbol(self, value: Value | Index, s: Symbol, skip_sub: bool = False) -> Value | Index:
+        if s.sub is not None and not skip_sub:
+            raise fail(s.sub, f"a subscript on {self.raw(s.item).strip()!r}")
+        for sup in s.sups:
+            value = self.superscript(value, sup, s.item)
+        for _ in range(s.primes):
+            value = self.transpose(value, s.item)
+        return value
+
+    def _posts(self, value: Value | Index, posts: list[Tree], where: Tree) -> Value | Index:
+        for post in posts:
+            if post.data == "sub":
+                value = self.component(self._as_value(value, where), post.children[0], where)
+            elif post.data == "sup":
+                value = self.superscript(value, post.children[0], where)
+            else:
+                value = self.transpose(value, where)
+        return value
+
+    def superscript(self, value: Value | Index, sup: Tree | Token, where) -> Value:
+        value = self._as_value(value, where)
+        if _is_transpose(sup) and "T" not in self.known_names():
+            return self.transpose(value, where)
+        exponent = self.val(_script_expr(sup))
+        if not (value.shape.scalar and exponent.shape.scalar):
+            raise fail(sup, f"{value.shape.text()} to the power of {exponent.shape.text()}")
+        return Value(Binary("**", value.node, exponent.node, span=NOWHERE), SCALAR)
+
+    def transpose(self, value: Value | Index, where) -> Value:
+        value = self._as_value(value, where)
+        if value.shape.scalar:
+            return value
+        if value.shape.vector and self.notation.convention == "rows":
+            return Value(value.node, value.shape.T)
+        return Value(Transpose(value.node, span=NOWHERE), value.shape.T)
+
+    def component(self, base: Value | Index, sub: Tree | Token, where) -> Value:
+        """``y_o``, ``\\hat y_w``: an entry of a vector."""
+        base = self._as_value(base, where)
+        if not base.shape.vector:
+            raise fail(where, f"a subscript on {base.shape.text()} ({self.raw(where).strip()!r})",
+                       "only a vector's entries are written with a subscript")
+        index = self.index(sub)
+        return Value(Subscript(base.node, (index.node,), span=NOWHERE), SCALAR)
+
+    def family(self, family: Family, sub: Tree | Token, where) -> Value | Index:
+        """``u_o`` -> ``U[:, o]``; ``u_k`` (k over the samples) -> ``U[:, ws[k]]``; ``w_k`` -> ``ws[k]``."""
+        index = self.index(sub)
+        if family.is_index:
+            if index.size not in (None, family.index_size):
+                raise fail(sub, f"{self.raw(where).strip()!r}: {self.raw(sub).strip()} ranges over {index.size}, "
+                                f"not over the {family.index_size} entries of {family.base}")
+            return Index(Subscript(Name(family.base, span=NOWHERE), (index.node,), span=NOWHERE), family.value_size)
+        if index.size not in (None, family.index_size):
+            samples = self._samples(index.size)
+            if samples is None:
+                axis = "columns" if family.columns else "rows"
+                raise fail(sub, f"{self.raw(where).strip()!r}: {self.raw(sub).strip()} ranges over {index.size}, "
+                                f"not over the {family.index_size} {axis} of {family.base}")
+            index = Index(Subscript(Name(samples.base, span=NOWHERE), (index.node,), span=NOWHERE), samples.value_size)
+        keys = (ALL, index.node) if family.columns else (index.node,)
+        return Value(Subscript(Name(family.base, span=NOWHERE), keys, span=NOWHERE), column(family.value_size))
+
+    def _samples(self, size: str) -> Family | None:
+        found = [f for f in self.notation.families.values() if f.is_index and f.index_size == size]
+        return found[0] if len(found) == 1 else None
+
+    def index(self, sub: Tree | Token) -> Index:
+        """A subscript read as an index: a bound or declared index, a number, or ``w_s``."""
+        expr = _script_expr(sub)
+        if isinstance(expr, Tree) and expr.data == "number":
+            digits = str(expr.children[0])
+            braced = self.raw(sub).lstrip().startswith("{")
+            if not braced and len(digits) > 1:
+                hint = f"write _{{{digits}}} or _{digits[0]} {digits[1:]}"
+                raise fail(sub, f"subscript {digits} without braces", hint)
+            if "." in digits:
+                raise fail(sub, f"{digits} is not an index")
+            return Index(Number(Fraction(int(digits)), span=NOWHERE), None)
+        out = self.expr(expr) if isinstance(expr, Tree) and expr.data in ("product", "factor") else None
+        if out is None and isinstance(expr, Tree) and expr.data in ("letter", "greek", "decorated"):
+            symbol = self._core(expr)
+            out = self.resolve(symbol, None)[0] if symbol is not None else None
+        if not isinstance(out, Index):
+            raise fail(sub, f"{self.raw(sub).strip()!r} is not an index of the notation",
+                       "declare it as index[...] in [symbols] of a notation file, or bind it with \\sum")
+        return out
+
+    # -- primaries -----------------------------------------------------------------------------
+
+    def on_letter(self, tree: Tree) -> Value | Index:
+        return self.resolve(Symbol(tree, str(tree.children[0])), None)[0]
+
+    on_greek = on_letter
+
+    def on_decorated(self, tree: Tree) -> Value | Index:
+        symbol = self._core(tree)
+        assert symbol is not None
+        return self.resolve(symbol, None)[0]
+
+    def on_number(self, tree: Tree) -> Value:
+        return Value(Number(Fraction(str(tree.children[0])), span=NOWHERE), SCALAR)
+
+    def on_top(self, tree: Tree) -> Value:
+        raise fail(tree, "a transpose sign outside a superscript")
+
+    def on_dots(self, tree: Tree) -> Value:
+        raise fail(tree, "terms left out with dots cannot be checked", "write the sum out with \\sum")
+
+    def on_paren(self, tree: Tree) -> Value | Index:
+        return self._group(tree, indicator=False)
+
+    def on_bracket(self, tree: Tree) -> Value | Index:
+        return self._group(tree, indicator=True)
+
+    def on_brace(self, tree: Tree) -> Value | Index:
+        # {x}, \boxed{x}, \underbrace{x}_{note}: the first subtree is the formula
+        return self.expr(next(c for c in tree.children if isinstance(c, Tree)))
+
+    def on_setbrace(self, tree: Tree) -> Value:
+        raise fail(tree, "a set", "sets appear only in \\sum_{w \\in ...}")
+
+    def _group(self, tree: Tree, indicator: bool) -> Value | Index:
+        gbody = tree.children[0]
+        items = [c for c in gbody.children if not (isinstance(c, Tree) and c.data == "gsep")]
+        if len(items) != 1:
+            raise fail(tree, "a list in brackets", "only a function's arguments are a list")
+        gitem = items[0]
+        if len(gitem.children) == 1:
+            return self.expr(gitem.children[0])
+        if not indicator:
+            raise fail(tree, "a comparison in parentheses", "write an indicator as \\mathbb{1}[a = b] or [a = b]")
+        return Value(Indicator(self.condition(gitem), span=NOWHERE), SCALAR)
+
+    def on_indicator(self, tree: Tree) -> Value:
+        gitem = next(c for c in tree.children if isinstance(c, Tree) and c.data == "gitem")
+        if len(gitem.children) == 1:
+            raise fail(tree, "an indicator without a condition")
+        return Value(Indicator(self.condition(gitem), span=NOWHERE), SCALAR)
+
+    def condition(self, gitem: Tree) -> Compare:
+        """``a = b`` (indices, or scalars), ``x < 0`` ... inside an indicator."""
+        if len(gitem.children) != 3:
+            raise fail(gitem, "a chain of comparisons", "write one comparison per condition")
+        left, rel, right = gitem.children
+        op = RELATIONS.get(rel.children[0].type)
+        if op is None:
+            raise fail(rel, f"the relation {str(rel.children[0])!r} in a condition")
+        a, b = self.expr(left), self.expr(right)
+        if isinstance(a, Index) and isinstance(b, Index):
+            if op not in ("==", "!="):
+                raise fail(rel, "indices are labels: they can only be compared with = or \\neq")
+            return Compare(op, a.node, b.node, span=NOWHERE)
+        a, b = self._as_value(a, left), self._as_value(b, right)
+        if not (a.shape.scalar and b.shape.scalar):
+            raise fail(gitem, "a condition on vectors")
+        return Compare(op, a.node, b.node, span=NOWHERE)
+
+    def on_frac(self, tree: Tree) -> Value:
+        _, num, den = tree.children
+        a, b = self.val(num), self.val(den)
+        if not b.shape.scalar:
+            raise fail(den, f"a fraction with {b.shape.text()} below the line")
+        return Value(Binary("/", a.node, b.node, span=NOWHERE), a.shape)
+
+    def on_call(self, tree: Tree) -> Value:
+        head, args_tree = tree.children
+        text = str(head)
+        name = re.search(r"(exp|log|ln|sigmoid|sigma|tanh|max|softmax|ReLU|relu)", text).group(1)  # type: ignore[union-attr]
+        func = FUNCTIONS[name]
+        primed = "'" in text or "prime" in text
+        args = [self.val(a) for a in args_tree.children]
+        if func == "max" and len(args) == 2 and any(_is_zero(a.node) for a in args):
+            func, args = "relu", [a for a in args if not _is_zero(a.node)]  # max(0, x) is relu(x)
+        if len(args) != 1:
+            raise fail(tree, f"\\{name} with {len(args)} arguments")
+        x = args[0]
+        if func == "softmax" and not x.shape.column:
+            raise fail(tree, f"softmax of {x.shape.text()}")
+        if func == "max":
+            if not x.shape.vector:
+                raise fail(tree, f"the max of {x.shape.text()}")
+            value = Value(Call("max", (x.node,), span=NOWHERE), SCALAR)
+        else:
+            value = Value(Call(func, (x.node,), span=NOWHERE), x.shape)
+        if primed:
+            if not (x.shape.scalar and isinstance(x.node, Name) and x.node.id in self.notation.symbols):
+                raise fail(tree, f"{text.rstrip('(').strip()} of an expression",
+                           "write the derivative out, or with \\frac{\\partial}{\\partial x}, for a declared scalar x")
+            return Value(Call("grad", (value.node, x.node), span=NOWHERE), SCALAR)
+        return value
+
+    def on_funcapply(self, tree: Tree) -> Value:
+        head, body = tree.children
+        func = FUNCTIONS[str(head).lstrip("\\")]
+        x = self.val(body)
+        return Value(Call(func, (x.node,), span=NOWHERE), x.shape)
+
+    def on_cases(self, tree: Tree) -> Value:
+        """``\\begin{cases} a & \\text{if } c_1 \\\\ b & \\text{if } c_2 \\end{cases}`` ->
+        ``a * [c_1] + b * [c_2]``, only when the conditions cannot hold together (each compares
+        one scalar with a number); ``\\text{otherwise}`` is what none of the others covers."""
+        rows = [c for c in tree.children if isinstance(c, Tree) and c.data == "crow"]
+        parts: list[tuple[Value, Compare | None, Tree]] = []
+        for row in rows:
+            value = self.val(row.children[0])
+            cond_tree = row.children[-1] if len(row.children) > 1 else None
+            if cond_tree is not None and isinstance(cond_tree, Tree) and cond_tree.data == "textcond":
+                words = normal(str(cond_tree.children[0])).lower()
+                rest = cond_tree.children[1:]
+                if not rest and words in ("otherwise", "else", "elsewhere"):
+                    parts.append((value, None, row))
+                    continue
+                if not rest or words not in ("if", "for", "when", "whenever", "if:"):
+                    raise fail(cond_tree, f"the condition {self.raw(cond_tree).strip()!r}",
+                               "write \\text{if } x > 0 or \\text{otherwise}")
+                cond_tree = rest[0]
+            if cond_tree is None:
+                raise fail(row, "a case without a condition")
+            parts.append((value, self.condition(cond_tree), row))
+        _check_cases(parts, tree)
+        conditions = [c for _, c, _ in parts if c is not None]
+        total: Node | None = None
+        shape = SCALAR
+        for value, cond, _ in parts:
+            shape = value.shape if not value.shape.scalar else shape
+            if cond is not None:
+                weight: Node = Indicator(cond, span=NOWHERE)
+            else:
+                weight = Number(Fraction(1), span=NOWHERE)
+                for c in conditions:
+                    weight = Binary("-", weight, Indicator(c, span=NOWHERE), span=NOWHERE)
+            term = Binary("*", value.node, weight, span=NOWHERE)
+            total = term if total is None else Binary("+", total, term, span=NOWHERE)
+        assert total is not None
+        return Value(total, shape)
+
+    # -- sums and derivatives ------------------------------------------------------------------
+
+    def on_bigsum(self, tree: Tree) -> Value:
+        sumop, body = tree.children
+        letter, size, conditions = self.sum_index(sumop)
+        name = self.fresh(letter)
+        bound = Index(Name(name, span=NOWHERE), size)
+        saved = dict(self.binders)
+        self.binders[letter] = bound
+        try:
+            conds = [self.condition(c) for c in conditions]
+            value = self.val(body)
+        finally:
+            self.binders = saved
+        node = value.node
+        for cond in reversed(conds):
+            node = Binary("*", Indicator(cond, span=NOWHERE), node, span=NOWHERE)
+        binder: Node = Name(name, span=NOWHERE)
+        if size is not None:
+            binder = Compare("in", binder, Name(size, span=NOWHERE), span=NOWHERE)
+        return Value(Call("sum", (binder, node), span=NOWHERE), value.shape)
+
+    def sum_index(self, sumop: Tree) -> tuple[str, str | None, list[Tree]]:
+        """The index a \\sum binds, what it ranges over, and the conditions written under it."""
+        scripts = sumop.children[1:]
+        if sumop.data == "sumop_swapped":
+            scripts = scripts[::-1]
+        if not scripts:
+            raise fail(sumop, "a \\sum without its index", "write \\sum_{w} or \\sum_{k=1}^{K}")
+        sub, sup = scripts[0], scripts[1] if len(scripts) > 1 else None
+        items = _gitems(sub)
+        first, conditions = items[0], items[1:]
+        letter_tree, lower, relation = first.children[0], None, None
+        if len(first.children) == 3:
+            relation, lower = first.children[1].children[0], first.children[2]
+        elif len(first.children) != 1:
+            hint = "write \\sum_{k=1}^{K} or \\sum_{w \\in V}"
+            raise fail(sub, f"the index of \\sum: {self.raw(sub).strip()!r}", hint)
+        letter = self._binder_letter(letter_tree, sub)
+        size: str | None
+        if relation is None:
+            size = None if sup is None else self.set_size(sup)
+        elif relation.type == "IN":
+            size = self.set_size(lower)
+        elif relation.type == "EQ":
+            if sup is None:
+                raise fail(sumop, "a \\sum with a lower limit and no upper limit")
+            size = self.limits(lower, sup)
+        elif relation.type == "NEQ":
+            conditions = [first, *conditions]
+            size = None if sup is None else self.set_size(sup)
+        else:
+            raise fail(sub, f"the index of \\sum: {self.raw(sub).strip()!r}")
+        if size is None:
+            size = self.notation.index_size(letter)
+        if size is None:
+            hint = f"write \\sum_{{{letter}=1}}^{{V}} or \\sum_{{{letter} \\in V}}, or declare {letter} an index"
+            raise fail(sub, f"cannot tell what {letter} ranges over", hint)
+        return letter, size, conditions
+
+    def _binder_letter(self, tree, where) -> str:
+        expr = _script_expr(tree)
+        symbol = self._core(expr) if isinstance(expr, Tree) and expr.data in ("letter", "greek") else None
+        if symbol is None and isinstance(expr, Tree) and expr.data == "product" and len(expr.children) == 1:
+            factor = expr.children[0]
+            if isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 1:
+                symbol = self._core(factor.children[0])
+        if symbol is None:
+            raise fail(where, f"the index of \\sum must be a letter, not {self.raw(tree).strip()!r}")
+        return symbol.stem
+
+    def set_size(self, tree) -> str:
+        text = normal(self.raw(tree)).strip("|")
+        size = self.notation.sets.get(text)
+        if size is None:
+            raise fail(tree, f"{self.raw(tree).strip()!r} is not a size or set of the notation",
+                       f"add {text} = \"V\" (or the size it is) to [sets] of a notation file")
+        return size
+
+    def limits(self, lower, upper) -> str:
+        low = normal(self.raw(lower))
+        high = normal(self.raw(upper)).strip("|")
+        if low == "1":
+            return self.set_size(upper)
+        if low == "0" and high.endswith("-1") and high[:-2] in self.notation.sets:
+            return self.notation.sets[high[:-2]]
+        raise fail(lower, f"a sum from {low} to {high}", "a sum runs from 1 to a size (or from 0 to a size minus 1)")
+
+    def derivative(self, dmark: Tree, wrt_tree: Tree) -> Value:
+        mark = dmark.children[0]
+        if mark.type == "LETTER" and str(mark) != "d":
+            raise fail(dmark, f"{self.raw(dmark)!r} where \\partial or d was expected")
+        wrt = self.val(wrt_tree)
+        if not _differentiable(wrt.node):
+            raise fail(wrt_tree, f"a derivative with respect to {self.raw(wrt_tree).strip()!r}",
+                       "differentiate with respect to a symbol of the notation or a column of a matrix")
+        return wrt
+
+    def on_difffrac(self, tree: Tree) -> Value:
+        head, num, dmark, wrt_tree = tree.children
+        self._check_marks(head, dmark)
+        wrt = self.derivative(dmark, wrt_tree)
+        f = self.val(num)
+        return self._grad(f, wrt, tree)
+
+    def on_diffapply(self, tree: Tree) -> Value:
+        op, body = tree.children
+        head, dmark, wrt_tree = op.children
+        self._check_marks(head, dmark)
+        wrt = self.derivative(dmark, wrt_tree)
+        return self._grad(self.val(body), wrt, tree)
+
+    def on_nablaapply(self, tree: Tree) -> Value:
+        _, sub, body = tree.children
+        wrt = self.val(_script_expr(sub))
+        if not _differentiable(wrt.node):
+            raise fail(sub, f"a gradient with respect to {self.raw(sub).strip()!r}")
+        return self._grad(self.val(body), wrt, tree)
+
+    def _check_marks(self, head: Token, dmark: Tree) -> None:
+        partial = "partial" in str(head)
+        if partial != (dmark.children[0].type == "PARTIAL"):
+            raise fail(dmark, "\\partial above the line and d below it, or the other way round")
+
+    def _grad(self, f: Value, wrt: Value, where: Tree) -> Value:
+        if not f.shape.scalar:
+            raise fail(where, f"the derivative of {f.shape.text()}", "only derivatives of a scalar (a loss) are read")
+        shape = wrt.shape if not wrt.shape.row else wrt.shape.T
+        target = wrt.node.operand if isinstance(wrt.node, Transpose) else wrt.node
+        return Value(Call("grad", (f.node, target), span=NOWHERE), shape)
+
+
+# -- helpers on trees --------------------------------------------------------------------------
+
+
+def _is_plain_paren(item: Tree) -> bool:
+    return isinstance(item, Tree) and item.data == "factor" and len(item.children) == 1 and (
+        isinstance(item.children[0], Tree) and item.children[0].data == "paren"
+    )
+
+
+def _script_expr(script):
+    """The expression inside a script (``{w_s}`` -> the tree of ``w_s``)."""
+    if isinstance(script, Tree) and script.data == "gbody":
+        items = [c for c in script.children if not (isinstance(c, Tree) and c.data == "gsep")]
+        if len(items) == 1 and len(items[0].children) == 1:
+            return items[0].children[0]
+    return script
+
+
+def _gitems(script) -> list[Tree]:
+    if isinstance(script, Tree) and script.data == "gbody":
+        return [c for c in script.children if not (isinstance(c, Tree) and c.data == "gsep")]
+    return [Tree("gitem", [script], meta=getattr(script, "meta", None))]
+
+
+def _is_transpose(sup) -> bool:
+    expr = _script_expr(sup)
+    if isinstance(expr, Tree) and expr.data in ("top", "prime_script"):
+        return True
+    if isinstance(expr, Tree) and expr.data == "letter" and str(expr.children[0]) == "T":
+        return True
+    if isinstance(expr, Tree) and expr.data == "product" and len(expr.children) == 1:
+        return _is_transpose(expr.children[0])
+    if isinstance(expr, Tree) and expr.data == "factor" and len(expr.children) == 1:
+        return _is_transpose(expr.children[0])
+    if isinstance(expr, Tree) and expr.data == "text":
+        return normal(str(expr.children[0])) in ("T", "\\top")
+    return False
+
+
+def _is_zero(node: Node) -> bool:
+    return isinstance(node, Number) and node.value == 0
+
+
+def _differentiable(node: Node) -> bool:
+    if isinstance(node, Transpose):
+        node = node.operand
+    return isinstance(node, Name) or (isinstance(node, Subscript) and isinstance(node.base, Name))
+
+
+def _check_cases(parts, tree: Tree) -> None:
+    """Refuse cases that might overlap: each condition must compare the same scalar with a number."""
+    conds = [(c, row) for _, c, row in parts if c is not None]
+    others = [row for _, c, row in parts if c is None]
+    if len(others) > 1 or (others and parts[-1][1] is not None):
+        raise fail(tree, "\\text{otherwise} more than once, or not last")
+    intervals = []
+    subject = None
+    for cond, row in conds:
+        left, right, op = cond.left, cond.right, cond.op
+        if isinstance(left, Number) and not isinstance(right, Number):
+            left, right, op = right, left, {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
+        if not isinstance(right, Number) or op not in ("<", ">", "<=", ">=") or (subject not in (None, left)):
+            raise fail(row, "a case whose condition is not x < a, x > a, x \\leq a or x \\geq a for one scalar x",
+                       "the cases must not overlap, and the reader can only see that for such conditions")
+        subject = left
+        a = right.value
+        intervals.append(((None, False), (a, op == "<=")) if op in ("<", "<=") else ((a, op == ">="), (None, False)))
+    for n, (lo1, hi1) in enumerate(intervals):
+        for lo2, hi2 in intervals[n + 1 :]:
+            if _overlap(lo1, hi1, lo2, hi2):
+                raise fail(tree, "cases whose conditions overlap")
+
+
+def _overlap(lo1, hi1, lo2, hi2) -> bool:
+    lo = max((b for b in (lo1, lo2) if b[0] is not None), default=(None, False), key=lambda b: (b[0], not b[1]))
+    hi = min((b for b in (hi1, hi2) if b[0] is not None), default=(None, False), key=lambda b: (b[0], b[1]))
+    if lo[0] is None or hi[0] is None:
+        return True
+    return lo[0] < hi[0] or (lo[0] == hi[0] and lo[1] and hi[1])
