@@ -39,22 +39,83 @@ def main() -> None:
     default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
     show_default="the cores available",
     type=click.IntRange(min=1),
-    help="Files checked at once, each in its own process (same results as 1).",
+    help="Files (claims of a write-up) checked at once, each in its own process (same results as 1).",
 )
-def check(paths: tuple[str, ...], as_json: bool, budget: float, steps: bool, jobs: int) -> None:
+@click.option(
+    "--notation",
+    help="Write-ups: a notation file, or 'columns' / 'rows' for the shipped ones "
+    "[default: the shipped notation that reads more of the write-up].",
+)
+@click.option(
+    "--emit-toml",
+    "emit_toml",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE.toml]",
+    help="Write-ups: also write the transcription read (a derivation file) to FILE.toml, or without "
+    "a name beside the write-up as NAME.toml (replaced only if symw2v wrote it).",
+)
+def check(
+    paths: tuple[str, ...],
+    as_json: bool,
+    budget: float,
+    steps: bool,
+    jobs: int,
+    notation: str | None,
+    emit_toml: str | None,
+) -> None:
     """Check every step of every claim in PATHS (files or folders; default: derivations/).
 
-    Exit status: 0 when every claim is proved or checked, 1 when any is refuted or undecided,
-    2 when an input is missing or malformed (the other files are still checked and reported)."""
-    results = check_paths(list(paths) or [DEFAULT_DERIVATIONS], budget, jobs)
+    A write-up (.md, .tex, .txt) is read as written: its chains of = in display math are
+    transcribed with the notation, then checked as a derivation file; the report gives the
+    write-up's lines, and what could not be read with its line, column and a suggestion.
+
+    Exit status: 0 when every claim is proved or checked, 1 when any is refuted or undecided
+    (or part of a write-up could not be read), 2 when an input is missing or malformed, or
+    nothing of a write-up could be read (the other files are still checked and reported)."""
+    from .writeup import is_writeup
+
+    if emit_toml and not emit_toml.endswith(".toml"):  # --emit-toml writeup.md: a path, not the output
+        paths, emit_toml = (*paths, emit_toml), ""
+    targets = list(paths) or [DEFAULT_DERIVATIONS]
+    writeups = [p for p in targets if is_writeup(p)]
+    if emit_toml and len(writeups) != 1:
+        raise click.UsageError("--emit-toml FILE takes one write-up; without FILE each is written beside itself")
+    derivations = [p for p in targets if not is_writeup(p)]
+    results = check_paths(derivations, budget, jobs) if derivations else []
+    reports = [_check_writeup(p, notation, budget, jobs, emit_toml) for p in writeups]
+    records = [*results, *(rec for r in reports for rec in r.records())]
     if as_json:
-        click.echo(JsonPrinter().render(results))
+        click.echo(JsonPrinter().render(records))
     else:
-        TablePrinter().print(results, all_chains=steps)
-    verdicts = {r.verdict for r in results}
-    if MALFORMED in verdicts:
+        printer = TablePrinter()
+        printer.print([*results, *(c for r in reports for c in r.results)], all_chains=steps)
+        for report in reports:
+            printer.unread(report.unread, f"{report.path}: {report.note}" if report.note else "")
+            if report.error:
+                printer.line(("error", "bold magenta"), " ", report.error)
+    verdicts = {r.verdict for r in records}
+    if any(r.verdict == MALFORMED for r in results) or any(r.nothing_read for r in reports):
         sys.exit(2)
-    sys.exit(1 if verdicts & {REFUTED, UNDECIDED} else 0)
+    sys.exit(1 if verdicts & {REFUTED, UNDECIDED, MALFORMED, "unread"} else 0)
+
+
+def _check_writeup(path: str, notation: str | None, budget: float, jobs: int, emit_toml: str | None):
+    """One write-up, checked; its transcription written when asked (a failure to write is an error)."""
+    from .verify.verdict import ClaimResult
+    from .writeup.report import check_writeup
+    from .writeup.report import emit_toml as write_toml
+
+    report = check_writeup(path, notation, budget, jobs)
+    if report.error and not report.results:
+        report.results.append(ClaimResult(path, "(file)", "", MALFORMED, error=report.error))
+    if emit_toml is not None and report.transcript is not None and report.transcript.derivation is not None:
+        try:
+            click.echo(f"wrote {write_toml(report.transcript, emit_toml or None)}", err=True)
+        except OSError as err:
+            report.error = f"--emit-toml: {err}"
+    return report
 
 
 # ---------------------------------------------------------------- training (symw2v/train)

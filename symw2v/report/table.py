@@ -23,6 +23,13 @@ STYLE = {
 }
 
 
+def _where(r: ClaimResult, full: bool = False) -> str:
+    """The file (its name only unless ``full``), with the line for a claim read from a write-up."""
+    name = r.file if full else r.file.rsplit("/", 1)[-1]
+    line = getattr(r, "line", 0)
+    return f"{name}:{line}" if line else name
+
+
 class TablePrinter:
     def __init__(self, console: Console | None = None):
         self.console = console or Console(soft_wrap=False)
@@ -37,7 +44,7 @@ class TablePrinter:
             table.add_column(column, overflow="fold")
         for r in results:
             table.add_row(
-                Text(r.file.rsplit("/", 1)[-1]),
+                Text(_where(r)),
                 Text(r.claim),
                 Text(r.verdict, STYLE[r.verdict]),
                 Text(self._shown(r)),
@@ -53,12 +60,14 @@ class TablePrinter:
         self.line(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims")
 
     def chain(self, r: ClaimResult) -> None:
-        self.line("\n", (r.claim, "bold"), f"  {r.file}  ", (r.verdict, STYLE[r.verdict]))
+        self.line("\n", (r.claim, "bold"), f"  {_where(r, full=True)}  ", (r.verdict, STYLE[r.verdict]))
         if r.says:
             self.line(f"  {r.says}")
         self.line(f"    0  {r.steps[0].left}")  # step 1 is compared with chain[0]
         for s in r.steps:
             against = "" if s.compared_with == s.number - 1 else f"  (compared with step {s.compared_with})"
+            line = getattr(s, "line", 0)  # a step read from a write-up: its line there
+            against += f"  (line {line})" if line else ""
             self.line("  ", (MARK[s.verdict], STYLE[s.verdict]), f" {s.number:2d}  {s.right}{against}")
             details = []
             if s.verdict in ("refuted", "undecided", "malformed"):
@@ -72,6 +81,16 @@ class TablePrinter:
                 details.append(("diagnosis", s.diagnosis))
             for label, text in details:
                 self.line("        ", (f"{label}:", "dim"), f" {text}")
+
+    def unread(self, items: list, note: str = "") -> None:
+        """What a write-up had that could not be read, each with its place and a suggestion."""
+        if note:
+            self.line(("note", "dim"), f" {note}")
+        for u in items:
+            self.line((f"{u.source.where(u.start)}", "bold"), f" {u.what} not read: {u.message}")
+            self.line(u.excerpt())
+            if u.suggestion:
+                self.line("    ", ("suggestion:", "dim"), f" {u.suggestion}")
 
     @staticmethod
     def _shown(r: ClaimResult) -> str:

@@ -52,7 +52,7 @@ def read_writeup(path: str | Path, notation: str | Path | Notation | None = None
     readings = [(read(path, n), n) for _, n in tried]
     best, notation_used = max(readings, key=lambda r: _read_steps(r[0]))  # columns wins a tie: it comes first
     transcript = transcribe(best, notation_used)
-    transcript.alternatives = {n.name: _read_steps(r) for r, n in readings}  # type: ignore[attr-defined]
+    transcript.alternatives = {n.name: _read_steps(r) for r, n in readings}
     return transcript
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 from lark import Tree
 
+from ..derivation.errors import excerpt
+from ..language.syntax import Span
 from .errors import Unreadable
 from .latex import parse_row, span
 from .source import Display, Source, blank
@@ -64,8 +66,13 @@ class Unread:
     end: int
     message: str
     suggestion: str
-    latex: str
+    latex: str  # the row it is in
     what: str  # "row", "step", "definition", "chain"
+    row_start: int = 0  # offset of the row in the file
+
+    def excerpt(self) -> str:
+        """The row, around the part not read, with a caret line under it."""
+        return excerpt(self.latex, Span(self.start - self.row_start, self.end - self.row_start))
 
     @property
     def line(self) -> int:
@@ -77,7 +84,7 @@ class Unread:
 
     def __str__(self) -> str:
         hint = f"\n    suggestion: {self.suggestion}" if self.suggestion else ""
-        return f"{self.source.where(self.start)}: {self.what} not read: {self.message}{hint}"
+        return f"{self.source.where(self.start)}: {self.what} not read: {self.message}\n{self.excerpt()}{hint}"
 
 
 @dataclass
@@ -186,7 +193,8 @@ class Reader:
 
     def unreadable(self, row: Row, err: Unreadable, what: str) -> Unread:
         start, end = row.start + err.start, row.start + min(err.end, len(row.text))
-        item = Unread(self.source, start, max(end, start + 1), err.message, err.suggestion, row.text.strip(), what)
+        end = max(end, start + 1)
+        item = Unread(self.source, start, end, err.message, err.suggestion, row.text, what, row.start)
         self.unread.append(item)
         return item
 

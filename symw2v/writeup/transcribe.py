@@ -31,6 +31,8 @@ class Transcript:
     derivation: Derivation | None
     claims: dict[str, Chain] = field(default_factory=dict)  # claim id -> the chain it was read from
     dropped: list[Unread] = field(default_factory=list)
+    toml_offsets: dict[int, int] = field(default_factory=dict)  # line of the TOML -> offset in the write-up
+    alternatives: dict[str, int] = field(default_factory=dict)  # shipped notation -> steps it read
 
     @property
     def path(self) -> str:
@@ -47,7 +49,7 @@ def transcribe(reading: Reading, notation: Notation) -> Transcript:
     chains = list(reading.chains)
     dropped: list[Unread] = []
     while True:
-        toml, ids, claim_lines = _write(reading, notation, chains)
+        toml, ids, claim_lines, offsets = _write(reading, notation, chains)
         try:
             derivation = loads(toml, reading.source.path) if ids else None
         except DerivationError as err:
@@ -56,9 +58,9 @@ def transcribe(reading: Reading, notation: Notation) -> Transcript:
                 raise  # the notation or a definition: a bug of the reader, not of the write-up
             chain = chains.pop(at)
             start, side = chain.start, chain.sides[0]
-            dropped.append(Unread(reading.source, start, side.end, err.message, "", side.latex, "chain"))
+            dropped.append(Unread(reading.source, start, side.end, err.message, "", side.latex, "chain", start))
             continue
-        return Transcript(reading, notation, toml, derivation, dict(zip(ids, chains, strict=True)), dropped)
+        return Transcript(reading, notation, toml, derivation, dict(zip(ids, chains, strict=True)), dropped, offsets)
 
 
 def _claim_at(claim_lines: list[int], line: int | None) -> int | None:
@@ -68,7 +70,9 @@ def _claim_at(claim_lines: list[int], line: int | None) -> int | None:
     return found[-1] if found else None
 
 
-def _write(reading: Reading, notation: Notation, chains: list[Chain]) -> tuple[str, list[str], list[int]]:
+def _write(
+    reading: Reading, notation: Notation, chains: list[Chain]
+) -> tuple[str, list[str], list[int], dict[int, int]]:
     source = reading.source
     out = [
         f"# Read by symw2v from {source.path} with the notation {notation.name!r}: one claim per chain,",
@@ -89,6 +93,7 @@ def _write(reading: Reading, notation: Notation, chains: list[Chain]) -> tuple[s
         out.append("")
     ids: list[str] = []
     claim_lines: list[int] = []
+    offsets: dict[int, int] = {}
     losses = set(notation.definitions) | {d.name for d in defined}
     for chain in chains:
         line = source.line(chain.start)
@@ -98,11 +103,13 @@ def _write(reading: Reading, notation: Notation, chains: list[Chain]) -> tuple[s
         ids.append(cid)
         claim_lines.append(len(out) + 1)
         lhs, *steps = chain.sides
+        offsets[len(out) + 1] = chain.start
         out.append("[[claim]]")
         out.append(f"id = {toml_string(cid)}")
         out.append(f"says = {toml_string(_says(lhs.latex))}")
         node = lhs.value.node
         of = node.args[0] if isinstance(node, Call) and node.func == "grad" else None
+        offsets[len(out) + 1] = lhs.start
         if isinstance(of, Name) and of.id in losses:
             out.append(f"wrt = {toml_string(to_text(node.args[1]))}  # line {line}: {_comment(lhs.latex)}")
             out.append(f"of = {toml_string(of.id)}")
@@ -113,14 +120,16 @@ def _write(reading: Reading, notation: Notation, chains: list[Chain]) -> tuple[s
             out.append(f"assume = [{', '.join(map(toml_string, scoped))}]")
         out.append("steps = [")
         for side in steps[:-1]:
+            offsets[len(out) + 1] = side.start
             out.append(f"  {toml_string(to_text(side.value.node))},  # line {source.line(side.start)}")
         out.append("]")
         last = steps[-1]
+        offsets[len(out) + 1] = last.start
         out.append(f"result = {toml_string(to_text(last.value.node))}  # line {source.line(last.start)}")
         for skipped in chain.skipped:
             out.append(f"# not read, line {skipped.line}: {_comment(skipped.message)}")
         out.append("")
-    return "\n".join(out), ids, claim_lines
+    return "\n".join(out), ids, claim_lines, offsets
 
 
 def _comment(text: str) -> str:

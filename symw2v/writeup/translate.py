@@ -168,7 +168,7 @@ class Translator:
     def expr(self, tree: Tree | Token) -> Value | Index:
         handler = getattr(self, f"on_{tree.data}", None) if isinstance(tree, Tree) else None
         if handler is None:
-            raise fail(tree, f"cannot read {self.raw(tree)!r} here")
+            raise fail(tree, f"cannot read `{self.raw(tree)}` here")
         return handler(tree)
 
     def val(self, tree: Tree | Token) -> Value:
@@ -181,7 +181,7 @@ class Translator:
     def _index_as_value(self, index: Index, tree) -> Value:
         if isinstance(index.node, Number):
             return Value(index.node, SCALAR)
-        raise fail(tree, f"{self.raw(tree).strip()!r} is an index, not a number: it can index a vector or be compared")
+        raise fail(tree, f"`{self.raw(tree).strip()}` is an index, not a number: it can index a vector or be compared")
 
     def on_add(self, tree: Tree) -> Value:
         left, _, right = tree.children
@@ -319,7 +319,7 @@ class Translator:
             else:
                 symbol = self._core(inner)
             if symbol is None:
-                raise fail(item, f"\\{command} of {self.raw(inner)!r}")
+                raise fail(item, f"\\{command} of `{self.raw(inner)}`")
             symbol.stem += DECORATIONS.get(command, "")
             symbol.item = item
             return symbol
@@ -371,7 +371,7 @@ class Translator:
             hint = f"declare {full} in [symbols] of a notation file, or a family {s.stem} = \"M[{{}}]\" in [latex]"
         else:
             hint = f"declare {s.stem} in [symbols] of a notation file, or define it in the write-up before using it"
-        raise fail(s.item, f"{written!r} is not in the notation", hint)
+        raise fail(s.item, f"`{written}` is not in the notation", hint)
 
     def _named(self, name: str, s: Symbol, args: Tree | None) -> tuple[Value | Index, int]:
         defined = next((d for d in self.defined.values() if d.name == name), None)
@@ -384,7 +384,7 @@ class Translator:
             return self._posts_symbol(Index(Name(name, span=NOWHERE), decl.sizes[0]), s, skip_sub=True), 0
         if name not in self.notation.shapes:
             if name in LOSS_LETTERS or name in self.notation.definitions:
-                raise fail(s.item, f"{self.raw(s.item).strip()!r} names no loss of the notation or the write-up",
+                raise fail(s.item, f"`{self.raw(s.item).strip()}` names no loss of the notation or the write-up",
                            "define it in the write-up (J = ...) or in [loss] of a notation file")
             raise fail(s.item, f"{name} takes arguments")
         value = Value(Name(name, span=NOWHERE), self.notation.shapes[name])
@@ -417,9 +417,9 @@ class Translator:
                 self.text, self.binders = saved
         if d.failed is not None:
             written = self.raw(s.item).strip()
-            raise fail(s.item, f"{written!r} is defined on line {d.line}, which could not be read: {d.failed}")
+            raise fail(s.item, f"`{written}` is defined on line {d.line}, which could not be read: {d.failed}")
         if d.shape is None:
-            raise fail(s.item, f"{self.raw(s.item).strip()!r} is used in its own definition (line {d.line})")
+            raise fail(s.item, f"`{self.raw(s.item).strip()}` is used in its own definition (line {d.line})")
         if args is not None and d.args and normal(self.raw(args)).strip("()") != ",".join(d.args):
             raise fail(args, f"{d.name} is defined on line {d.line} for ({', '.join(d.args)}), not for these arguments")
         value = Value(Name(d.name, span=NOWHERE), d.shape)
@@ -431,12 +431,12 @@ class Translator:
         """f'(x) for a function the write-up defines with one scalar argument x."""
         x = d.arg_values[0] if len(d.arg_values) == 1 else None
         if s.primes != 1 or not isinstance(x, Value) or not x.shape.scalar or not value.shape.scalar:
-            raise fail(s.item, f"{self.raw(s.item).strip()!r}: a derivative of a function of one scalar")
+            raise fail(s.item, f"`{self.raw(s.item).strip()}`: a derivative of a function of one scalar")
         return Value(Call("grad", (value.node, x.node), span=NOWHERE), SCALAR)
 
     def _posts_symbol(self, value: Value | Index, s: Symbol, skip_sub: bool = False) -> Value | Index:
         if s.sub is not None and not skip_sub:
-            raise fail(s.sub, f"a subscript on {self.raw(s.item).strip()!r}")
+            raise fail(s.sub, f"a subscript on `{self.raw(s.item).strip()}`")
         for sup in s.sups:
             value = self.superscript(value, sup, s.item)
         for _ in range(s.primes):
@@ -474,7 +474,7 @@ class Translator:
         """``y_o``, ``\\hat y_w``: an entry of a vector."""
         base = self._as_value(base, where)
         if not base.shape.vector:
-            raise fail(where, f"a subscript on {base.shape.text()} ({self.raw(where).strip()!r})",
+            raise fail(where, f"a subscript on {base.shape.text()} (`{self.raw(where).strip()}`)",
                        "only a vector's entries are written with a subscript")
         index = self.index(sub)
         return Value(Subscript(base.node, (index.node,), span=NOWHERE), SCALAR)
@@ -484,14 +484,14 @@ class Translator:
         index = self.index(sub)
         if family.is_index:
             if index.size not in (None, family.index_size):
-                raise fail(sub, f"{self.raw(where).strip()!r}: {self.raw(sub).strip()} ranges over {index.size}, "
+                raise fail(sub, f"`{self.raw(where).strip()}`: {self.raw(sub).strip()} ranges over {index.size}, "
                                 f"not over the {family.index_size} entries of {family.base}")
             return Index(Subscript(Name(family.base, span=NOWHERE), (index.node,), span=NOWHERE), family.value_size)
         if index.size not in (None, family.index_size):
             samples = self._samples(index.size)
             if samples is None:
                 axis = "columns" if family.columns else "rows"
-                raise fail(sub, f"{self.raw(where).strip()!r}: {self.raw(sub).strip()} ranges over {index.size}, "
+                raise fail(sub, f"`{self.raw(where).strip()}`: {self.raw(sub).strip()} ranges over {index.size}, "
                                 f"not over the {family.index_size} {axis} of {family.base}")
             index = Index(Subscript(Name(samples.base, span=NOWHERE), (index.node,), span=NOWHERE), samples.value_size)
         keys = (ALL, index.node) if family.columns else (index.node,)
@@ -518,7 +518,7 @@ class Translator:
             symbol = self._core(expr)
             out = self.resolve(symbol, None)[0] if symbol is not None else None
         if not isinstance(out, Index):
-            raise fail(sub, f"{self.raw(sub).strip()!r} is not an index of the notation",
+            raise fail(sub, f"`{self.raw(sub).strip()}` is not an index of the notation",
                        "declare it as index[...] in [symbols] of a notation file, or bind it with \\sum")
         return out
 
@@ -581,7 +581,7 @@ class Translator:
         left, rel, right = gitem.children
         op = RELATIONS.get(rel.children[0].type)
         if op is None:
-            raise fail(rel, f"the relation {str(rel.children[0])!r} in a condition")
+            raise fail(rel, f"the relation `{str(rel.children[0])}` in a condition")
         a, b = self.expr(left), self.expr(right)
         if isinstance(a, Index) and isinstance(b, Index):
             if op not in ("==", "!="):
@@ -648,7 +648,7 @@ class Translator:
                     parts.append((value, None, row))
                     continue
                 if not rest or words not in ("if", "for", "when", "whenever", "if:"):
-                    raise fail(cond_tree, f"the condition {self.raw(cond_tree).strip()!r}",
+                    raise fail(cond_tree, f"the condition `{self.raw(cond_tree).strip()}`",
                                "write \\text{if } x > 0 or \\text{otherwise}")
                 cond_tree = rest[0]
             if cond_tree is None:
@@ -708,7 +708,7 @@ class Translator:
             relation, lower = first.children[1].children[0], first.children[2]
         elif len(first.children) != 1:
             hint = "write \\sum_{k=1}^{K} or \\sum_{w \\in V}"
-            raise fail(sub, f"the index of \\sum: {self.raw(sub).strip()!r}", hint)
+            raise fail(sub, f"the index of \\sum: `{self.raw(sub).strip()}`", hint)
         letter = self._binder_letter(letter_tree, sub)
         size: str | None
         if relation is None:
@@ -723,7 +723,7 @@ class Translator:
             conditions = [first, *conditions]
             size = None if sup is None else self.set_size(sup)
         else:
-            raise fail(sub, f"the index of \\sum: {self.raw(sub).strip()!r}")
+            raise fail(sub, f"the index of \\sum: `{self.raw(sub).strip()}`")
         if size is None:
             size = self.notation.index_size(letter)
         if size is None:
@@ -739,14 +739,14 @@ class Translator:
             if isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 1:
                 symbol = self._core(factor.children[0])
         if symbol is None:
-            raise fail(where, f"the index of \\sum must be a letter, not {self.raw(tree).strip()!r}")
+            raise fail(where, f"the index of \\sum must be a letter, not `{self.raw(tree).strip()}`")
         return symbol.stem
 
     def set_size(self, tree) -> str:
         text = normal(self.raw(tree)).strip("|")
         size = self.notation.sets.get(text)
         if size is None:
-            raise fail(tree, f"{self.raw(tree).strip()!r} is not a size or set of the notation",
+            raise fail(tree, f"`{self.raw(tree).strip()}` is not a size or set of the notation",
                        f"add {text} = \"V\" (or the size it is) to [sets] of a notation file")
         return size
 
@@ -762,10 +762,10 @@ class Translator:
     def derivative(self, dmark: Tree, wrt_tree: Tree) -> Value:
         mark = dmark.children[0]
         if mark.type == "LETTER" and str(mark) != "d":
-            raise fail(dmark, f"{self.raw(dmark)!r} where \\partial or d was expected")
+            raise fail(dmark, f"`{self.raw(dmark)}` where \\partial or d was expected")
         wrt = self.val(wrt_tree)
         if not _differentiable(wrt.node):
-            raise fail(wrt_tree, f"a derivative with respect to {self.raw(wrt_tree).strip()!r}",
+            raise fail(wrt_tree, f"a derivative with respect to `{self.raw(wrt_tree).strip()}`",
                        "differentiate with respect to a symbol of the notation or a column of a matrix")
         return wrt
 
@@ -787,7 +787,7 @@ class Translator:
         _, sub, body = tree.children
         wrt = self.val(_script_expr(sub))
         if not _differentiable(wrt.node):
-            raise fail(sub, f"a gradient with respect to {self.raw(sub).strip()!r}")
+            raise fail(sub, f"a gradient with respect to `{self.raw(sub).strip()}`")
         return self._grad(self.val(body), wrt, tree)
 
     def _check_marks(self, head: Token, dmark: Tree) -> None:

@@ -1,0 +1,77 @@
+"""The source write-up (shared/seed/), read as it is written, gets the verdicts of its hand
+transcription (examples/seed-writeup/), step by step, for every chain both have: the chains and
+steps are paired by tests/writeup_compare.py from the formulas themselves, not from a table.
+
+The seed's notation (rows, the assumptions its text states in words) is tests/data/seed/notation.toml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from symw2v.verify.checker import check_files
+from symw2v.writeup import read_writeup
+from symw2v.writeup.report import check_writeup
+from tests.helpers import ROOT
+from tests.writeup_compare import compare
+
+SEED_DIR = ROOT.parent / "shared" / "seed"
+SEEDS = sorted(SEED_DIR.glob("*.txt"))
+NOTATION = ROOT / "tests" / "data" / "seed" / "notation.toml"
+TRANSCRIPTION = ROOT / "examples" / "seed-writeup"
+
+pytestmark = pytest.mark.skipif(not SEEDS, reason="the source write-up (../shared/seed/) is not here")
+
+
+@pytest.fixture(scope="module")
+def read_and_hand():
+    report = check_writeup(SEEDS[0], NOTATION, jobs=2)
+    hand = check_files([TRANSCRIPTION], jobs=2)
+    return report, hand
+
+
+def test_the_seed_is_read_as_written(read_and_hand):
+    report, _ = read_and_hand
+    assert report.error is None
+    assert len(report.results) >= 25  # chains of = read and checked
+    assert all(r.verdict in ("proved", "refuted") for r in report.results), [
+        (r.claim, r.verdict, r.error) for r in report.results if r.verdict not in ("proved", "refuted")
+    ]
+    # what is not read is what a reader must not guess: elided sums, lists, the window sum,
+    # an undeclared constant C, a vector times a vector, a stray subscript
+    reasons = {u.message.split(":")[0] for u in report.unread}
+    assert any("dots" in r for r in reasons) and any("list of formulas" in r for r in reasons)
+    assert len(report.unread) <= 15
+
+
+def test_every_chain_both_have_gets_the_same_step_verdicts(read_and_hand):
+    report, hand = read_and_hand
+    compared = compare(hand, (report.transcript.derivation, report.results))
+    disagree = [(c.theirs, c.ours, i, j, a, b) for c in compared for i, j, a, b in c.pairs if a != b]
+    assert not disagree
+    steps = sum(len(c.pairs) for c in compared)
+    hand_steps = sum(len(r.steps) for _, results in hand for r in results)
+    assert steps >= 55 and steps / hand_steps > 0.8, (steps, hand_steps)
+    # every slip of the hand transcription that the write-up states readably is found again
+    slips = {c.theirs for c in compared for _, _, a, _ in c.pairs if a[0] == "refuted"}
+    assert slips >= {"c.case1", "d", "h", "2.3.v_c"}
+
+
+def test_the_report_points_at_lines_of_the_write_up(read_and_hand):
+    report, _ = read_and_hand
+    text = Path(SEEDS[0]).read_text().splitlines()
+    wrong_index = next(r for r in report.results if any("yhat[0]" in (s.diagnosis or "") for s in r.steps))
+    step = next(s for s in wrong_index.steps if s.verdict == "refuted")
+    assert r"\hat{\mathbf{y}}_0 - 1" in text[step.line - 1]
+    assert wrong_index.line < step.line
+    for unread in report.unread:
+        written = unread.latex[unread.start - unread.row_start :][:3]
+        assert text[unread.line - 1][unread.column - 1 :].startswith(written)
+
+
+def test_the_convention_is_the_one_that_reads_more():
+    transcript = read_writeup(SEEDS[0])
+    assert transcript.notation.name == "rows"  # U v_c and U^T (yhat - y): rows, as the transcription says
+    assert transcript.alternatives["rows"] > transcript.alternatives["columns"]
