@@ -116,7 +116,7 @@ def test_verdicts(preamble, result, where, expected):
         ("jacobian(softmax(theta), softmax(theta))", "declared vector"),
         ("count(o, ws)", "takes an index list and an index"),
         ("[theta > a]", "shape mismatch"),
-        ("concat(W, a)", "concat takes vectors or scalars"),
+        ("concat(W, a)", "concat takes vectors of one orientation or scalars"),
         ("stack(theta, W)", "stack takes vectors or matrices of one row length"),
     ],
 )

@@ -20,6 +20,7 @@ from .syntax import (
     Name,
     Node,
     Number,
+    Slice,
     Span,
     Subscript,
     Transpose,
@@ -163,8 +164,13 @@ class _Converter:
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if not parts:
             raise self.fail(node, "an empty subscript")
-        indices = tuple(self.convert(p) for p in parts)
+        indices = tuple(self.whole_axis(p) if isinstance(p, ast.Slice) else self.convert(p) for p in parts)
         return Subscript(self.convert(node.value), indices, span=self.span(node))
+
+    def whole_axis(self, node: ast.Slice) -> Node:
+        if node.lower or node.upper or node.step:
+            raise self.fail(node, "a slice with bounds (only `:`, the whole axis, is)")
+        return Slice(span=self.span(node))
 
     def on_Attribute(self, node: ast.Attribute) -> Node:
         if node.attr != "T":

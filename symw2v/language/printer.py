@@ -13,6 +13,7 @@ from .syntax import (
     Name,
     Node,
     Number,
+    Slice,
     Subscript,
     Transpose,
     Unary,
@@ -77,6 +78,8 @@ def _print(node: Node) -> tuple[str, int]:
             rt, rp = _print(right)
             cmp = PRECEDENCE["cmp"]
             return f"{_wrap(lt, lp, cmp + 1)} {op} {_wrap(rt, rp, cmp + 1)}", cmp
+        case Slice():
+            return ":", PRECEDENCE["atom"]
         case Indicator(condition=condition):
             return f"[{to_text(condition)}]", PRECEDENCE["atom"]
     raise TypeError(f"not a syntax node: {node!r}")

@@ -61,6 +61,11 @@ class Subscript(Node):
 
 
 @dataclass(frozen=True)
+class Slice(Node):
+    """``:`` in a subscript, the whole axis: ``U[:, o]`` is column o of U."""
+
+
+@dataclass(frozen=True)
 class Transpose(Node):
     operand: Node
 

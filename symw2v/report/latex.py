@@ -38,6 +38,7 @@ from ..language.syntax import (
     Name,
     Node,
     Number,
+    Slice,
     Subscript,
     Transpose,
     Unary,
@@ -165,9 +166,11 @@ def _shape_subscript(sh: Shapes, node: Subscript, b: frozenset[str]) -> Shape:
         return ()
     base = sh.of(node.base, b)
     out: list[str | None] = []
-    for idx in node.indices:
+    for idx, size in zip(node.indices, base, strict=False):
         if sh.is_list(idx, b):
             out.append(sh.decls[idx.id].sizes[0])  # type: ignore[union-attr]
+        elif isinstance(idx, Slice):
+            out.append(size)
     return tuple(out) + base[len(node.indices) :]
 
 
@@ -353,8 +356,9 @@ def _binary(p: FormulaLatex, node: Binary) -> Out:
         left = p.operand_out(node.left, PRODUCT, closed=True, signed_ok=True)
         sep = _product_sep(p, node.left, node.right, right.text)
         return Out(left.text + sep + right.text, PRODUCT, right.open, left.signed)
-    # op == "@": a vector on the left is a row vector
-    if p.rank(node.left) == 1:
+    # op == "@": under rows a vector on the left is a row vector; under columns the formula
+    # writes its transposes itself
+    if p.rank(node.left) == 1 and p.derivation.convention != "columns":
         text = p.row(node.left)
     else:
         text = p.operand(node.left, PRODUCT, closed=True, signed_ok=True)
@@ -366,6 +370,10 @@ def _subscript(p: FormulaLatex, node: Subscript) -> Out:
     sh = p.shapes
     if sh.is_list(base, p.binders):  # ws[k] -> w_{k}
         return Out(f"{list_core(base.id)}_{{{p.latex(idx[0])}}}", ATOM)  # type: ignore[union-attr]
+    if len(idx) == 2 and isinstance(idx[0], Slice) and not sh.is_list(idx[1], p.binders):
+        column = _column(p, base, p.latex(idx[1]))  # U[:, o] -> u_o
+        if column:
+            return Out(column, ATOM)
     parts = []
     for i in idx:
         if sh.is_list(i, p.binders):
@@ -383,6 +391,13 @@ def _subscript(p: FormulaLatex, node: Subscript) -> Out:
             core = s.bold() if rank_after else s.core
             return Out(f"{core}_{{{inner}}}", ATOM)
     return Out(f"{paren(p.latex(base))}_{{{inner}}}", ATOM)
+
+
+def _column(p: FormulaLatex, base: Node, index: str) -> str | None:
+    """Column ``index`` of a declared matrix named by one capital (U -> \\mathbf{u}_{o})."""
+    if isinstance(base, Name) and base.id not in p.binders and len(base.id) == 1 and base.id.isupper():
+        return f"{symbol_for(base.id.lower(), 1).bold()}_{{{index}}}"
+    return None
 
 
 def _transpose(p: FormulaLatex, node: Transpose) -> Out:
@@ -482,6 +497,7 @@ NODE_RULES: dict[type, Callable[[FormulaLatex, Node], Out]] = {
     Unary: _unary,
     Binary: _binary,
     Subscript: _subscript,
+    Slice: lambda p, n: Out(":", ATOM),
     Transpose: _transpose,
     Compare: _compare,
     Indicator: _indicator,

@@ -35,6 +35,7 @@ def gradient(f: Tensor, x: Tensor, span: Span) -> Tensor:
 def jacobian(f: Tensor, x: Tensor, span: Span) -> Tensor:
     """jacobian(f, x)[i, j] = d f[i] / d x[j]: n×m for a vector f of size n and a declared
     vector (or a row of a declared matrix) x of size m."""
+    f, x = f.flat(), x.flat()  # a column or row vector by its entries
     if f.rank != 1 or x.rank != 1:
         raise FormulaError(
             f"jacobian takes a vector function and a vector, not {shape_text(f.shape)} and {shape_text(x.shape)}",

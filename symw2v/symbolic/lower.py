@@ -22,6 +22,7 @@ from ..language.syntax import (
     Name,
     Node,
     Number,
+    Slice,
     Span,
     Subscript,
     Transpose,
@@ -44,15 +45,17 @@ class LoweringError(FormulaError):
         self.formula = formula
 
 
-def declare(decl: Declaration) -> Value:
-    """The SymPy object behind a declared name."""
+def declare(decl: Declaration, columns: bool = False) -> Value:
+    """The SymPy object behind a declared name; under the columns convention a vector is a
+    column (n×1)."""
     sizes = tuple(size_symbol(s) for s in decl.sizes)
     if decl.kind == "scalar":
         sym = sp.Symbol(decl.name, real=True)
         return Tensor((), lambda idx: sym, Target(sym))
     if decl.kind in ("vector", "matrix"):
         base = sp.IndexedBase(decl.name, real=True)
-        return Tensor(sizes, lambda idx: base[idx], Target(base))
+        array = Tensor(sizes, lambda idx: base[idx], Target.whole(base, len(sizes)))
+        return array.oriented("column") if columns and decl.kind == "vector" else array
     if decl.kind == "index":
         return Index(index_symbol(decl.name), sizes[0])
     return IndexList(sp.IndexedBase(decl.name, integer=True), sizes[0], sizes[1])
@@ -62,20 +65,26 @@ def declare(decl: Declaration) -> Value:
 class Scope:
     names: dict[str, Value | Definition] = field(default_factory=dict)
     lowered: dict[str, Value] = field(default_factory=dict)
+    columns: bool = False  # convention = "columns": vectors are columns, u.T is a row
 
     @classmethod
     def of(cls, derivation: Derivation) -> Scope:
+        columns = derivation.convention == "columns"
         names: dict[str, Value | Definition] = {}
         for decl in derivation.symbols.values():
             for s in decl.sizes:
                 names.setdefault(s, Size(size_symbol(s)))
         for decl in derivation.symbols.values():
-            names[decl.name] = declare(decl)
+            names[decl.name] = declare(decl, columns)
         names.update(derivation.definitions)
-        return cls(names)
+        return cls(names, columns=columns)
 
     def child(self, bindings: dict[str, Value]) -> Scope:
-        return Scope({**self.names, **bindings}, {})
+        return Scope({**self.names, **bindings}, {}, self.columns)
+
+    def vector(self, x: Tensor) -> Tensor:
+        """A vector built by a function (onehot, ones, zeros) as the convention has vectors."""
+        return x.oriented("column") if self.columns else x
 
 
 class Lowerer:
@@ -189,15 +198,16 @@ def _binary(lw: Lowerer, node: Binary) -> Value:
 
 def _subscript(lw: Lowerer, node: Subscript) -> Value:
     base = lw.lower(node.base)
-    keys = [lw.index(k) for k in node.indices]
+    keys = [ops.WHOLE if isinstance(k, Slice) else lw.index(k) for k in node.indices]
     if isinstance(base, IndexList):
         if len(keys) != 1 or not isinstance(keys[0], Index):
             raise FormulaError("an index list takes one index: ws[k]", node.span)
+        assert isinstance(keys[0], Index)
         ops.check_index(keys[0], base.length, node.span, str(base.base))
         return Index(base.base[keys[0].value], base.size)
     if not isinstance(base, Tensor):
         raise FormulaError(f"cannot index {_kind(base)}", node.span)
-    return ops.subscript(base, keys, node.span)
+    return ops.subscript(base, keys, node.span, lw.scope.columns)
 
 
 def _transpose(lw: Lowerer, node: Transpose) -> Value:
@@ -284,7 +294,7 @@ def _onehot(lw: Lowerer, node: Call) -> Value:
     index = lw.index(node.args[0])
     if not isinstance(index, Index):
         raise FormulaError("onehot takes one index", node.args[0].span)
-    return ops.onehot(index, _size(lw, node.args[1]), node.span)
+    return lw.scope.vector(ops.onehot(index, _size(lw, node.args[1]), node.span))
 
 
 def _derivative(rule: Callable[[Tensor, Tensor, Span], Tensor]) -> tuple[int, Callable[[Lowerer, Call], Value]]:
@@ -324,8 +334,8 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
         lambda lw, n: ops.logaddexp(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span),
     ),
     "onehot": (2, _onehot),
-    "ones": (1, lambda lw, n: ops.filled(sp.S.One, (_size(lw, n.args[0]),))),
-    "zeros": (1, lambda lw, n: ops.filled(sp.S.Zero, (_size(lw, n.args[0]),))),
+    "ones": (1, lambda lw, n: lw.scope.vector(ops.filled(sp.S.One, (_size(lw, n.args[0]),)))),
+    "zeros": (1, lambda lw, n: lw.scope.vector(ops.filled(sp.S.Zero, (_size(lw, n.args[0]),)))),
     "sum": (2, _sum),
     "grad": _derivative(gradient),
     "jacobian": _derivative(jacobian),
@@ -333,7 +343,7 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
     "max": (1, lambda lw, n: ops.vector_max(lw.tensor(n.args[0]), n.span)),
     "count": (2, _count),
     "concat": (2, lambda lw, n: ops.concat(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
-    "stack": (2, lambda lw, n: ops.stack(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span)),
+    "stack": (2, lambda lw, n: ops.stack(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span, lw.scope.columns)),
 }
 
 NODE_RULES: dict[type, Callable] = {

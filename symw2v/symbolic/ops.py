@@ -9,13 +9,14 @@ components are produced lazily, only when a verdict needs them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sympy as sp
 
 from ..language.errors import FormulaError
 from ..language.syntax import Span
 from .functions import indicator, maximum, relu, sigma
-from .tensor import Index, IndexList, Tensor, shape_text
+from .tensor import Axis, Index, IndexList, Tensor, shape_text
 
 Shape = tuple[sp.Expr, ...]
 
@@ -125,23 +126,37 @@ def _transpose_hint(a: Shape, b: Shape) -> str:
 
 
 def matmul(a: Tensor, b: Tensor, span: Span) -> Tensor:
-    """``@`` with NumPy's rules for ranks 1 and 2; vectors have no orientation."""
+    """``@`` with NumPy's rules for ranks 1 and 2 (under rows, vectors have no orientation).
+    A row times a column (``u.T @ v``, 1×1) is the scalar it denotes."""
     if not a.shape or not b.shape:
         raise FormulaError("@ needs vectors or matrices; use * with a scalar", span)
-    if a.shape[-1] != b.shape[0]:
+    inner = a.shape[-1]
+    if inner != b.shape[0]:
         raise FormulaError(
             f"shape mismatch: {shape_text(a.shape)} @ {shape_text(b.shape)}: inner sizes "
-            f"{a.shape[-1]} and {b.shape[0]} differ",
+            f"{inner} and {b.shape[0]} differ" + _orientation_hint(a, b),
             span,
         )
     shape = a.shape[:-1] + b.shape[1:]
     na = len(a.shape) - 1
 
     def rule(idx: Shape) -> sp.Expr:
+        if inner == 1:  # an outer product: no sum over a single term
+            return a.at(idx[:na] + (sp.S.Zero,)) * b.at((sp.S.Zero,) + idx[na:])
         j = fresh()
-        return sp.Sum(a.at(idx[:na] + (j,)) * b.at((j,) + idx[na:]), (j, 0, a.shape[-1] - 1))
+        return sp.Sum(a.at(idx[:na] + (j,)) * b.at((j,) + idx[na:]), (j, 0, inner - 1))
 
+    if shape == (1, 1):
+        return tensor_map((), lambda idx: rule((sp.S.Zero, sp.S.Zero)))
     return tensor_map(shape, rule)
+
+
+def _orientation_hint(a: Tensor, b: Tensor) -> str:
+    if a.orientation == b.orientation == "column" and a.shape == b.shape:
+        return " (two columns: u.T @ v is their scalar product, u @ v.T their outer product)"
+    if a.orientation == b.orientation == "row" and a.shape == b.shape:
+        return " (two rows: u @ v.T is their scalar product)"
+    return ""
 
 
 def transpose(x: Tensor) -> Tensor:
@@ -153,34 +168,41 @@ def transpose(x: Tensor) -> Tensor:
 # ---- functions with their own shape rules --------------------------------------------------
 
 
+def vector(x: Tensor, what: str, span: Span) -> Tensor:
+    """The entries of a vector argument (a plain, column or row vector) as a plain vector."""
+    v = x.flat()
+    if v.rank != 1:
+        raise FormulaError(f"{what} takes a vector, not {shape_text(x.shape)}", span)
+    return v
+
+
 def softmax(x: Tensor, span: Span) -> Tensor:
-    if x.rank != 1:
-        raise FormulaError(f"softmax takes a vector, not {shape_text(x.shape)}", span)
+    """softmax of a vector, with the vector's orientation."""
+    v = vector(x, "softmax", span)
 
     def rule(idx: Shape) -> sp.Expr:
         j = fresh()
-        return sp.exp(x.at(idx)) / sp.Sum(sp.exp(x.at((j,))), (j, 0, x.shape[0] - 1))
+        return sp.exp(v.at(idx)) / sp.Sum(sp.exp(v.at((j,))), (j, 0, v.shape[0] - 1))
 
-    return tensor_map(x.shape, rule)
+    out = tensor_map(v.shape, rule)
+    return out.oriented(x.orientation) if x.orientation else out
 
 
 def outer(a: Tensor, b: Tensor, span: Span) -> Tensor:
-    if a.rank != 1 or b.rank != 1:
-        raise FormulaError("outer takes two vectors", span)
+    """outer(a, b)[i, j] = a[i] b[j], whatever the orientation of a and b (u v^T)."""
+    a, b = vector(a, "outer", span), vector(b, "outer", span)
     return tensor_map(a.shape + b.shape, lambda idx: a.at(idx[:1]) * b.at(idx[1:]))
 
 
 def diag(v: Tensor, span: Span) -> Tensor:
     """diag(v)[i, j] = [i == j] v[i]: the n×n matrix with v on its diagonal."""
-    if v.rank != 1:
-        raise FormulaError(f"diag takes a vector, not {shape_text(v.shape)}", span)
+    v = vector(v, "diag", span)
     return tensor_map(v.shape * 2, lambda idx: sp.KroneckerDelta(idx[0], idx[1]) * v.at(idx[:1]))
 
 
 def vector_max(x: Tensor, span: Span) -> Tensor:
     """max(x) = max_j x[j], a scalar (see :class:`~symw2v.symbolic.functions.maximum`)."""
-    if x.rank != 1:
-        raise FormulaError(f"max takes a vector, not {shape_text(x.shape)}", span)
+    x = vector(x, "max", span)
 
     def value(idx: Shape) -> sp.Expr:
         # the bound index is named by nesting depth, so max(x) is one expression however often
@@ -213,16 +235,25 @@ def count(lst: IndexList, x: Index, span: Span) -> Tensor:
 
 def concat(a: Tensor, b: Tensor, span: Span) -> Tensor:
     """concat(a, b)[i] = a[i] for i < n, b[i - n] after (n = len(a)); a scalar counts as a
-    vector of one entry."""
-    if a.rank > 1 or b.rank > 1:
-        raise FormulaError("concat takes vectors or scalars", span)
-    a, b = (x if x.shape else _rows(x) for x in (a, b))
-    return _joined(a, b, (a.shape[0] + b.shape[0],))
+    vector of one entry. Two columns (or rows) give a column (a row)."""
+    kinds = {x.orientation for x in (a, b) if x.shape}
+    if len(kinds) > 1 or any(x.rank > 1 and x.orientation is None for x in (a, b)):
+        raise FormulaError(
+            f"concat takes vectors of one orientation or scalars, not {shape_text(a.shape)} and {shape_text(b.shape)}",
+            span,
+        )
+    a, b = (x.flat() if x.shape else _rows(x) for x in (a, b))
+    out = _joined(a, b, (a.shape[0] + b.shape[0],))
+    kind = kinds.pop() if kinds else None
+    return out.oriented(kind) if kind else out
 
 
-def stack(a: Tensor, b: Tensor, span: Span) -> Tensor:
-    """stack(a, b): the rows of a on top of the rows of b (a vector is one row):
-    ``stack(u_o, -U[ws])`` is (K + 1)×d."""
+def stack(a: Tensor, b: Tensor, span: Span, columns: bool = False) -> Tensor:
+    """stack(a, b): the vectors of a followed by those of b, as the convention lays vectors out.
+    Under rows, a on top of b (a vector is one row: ``stack(u_o, -U[ws])`` is (K + 1)×d); under
+    columns, a left of b (``stack(U[:, o], -U[:, ws])`` is d×(K + 1))."""
+    if columns:
+        return transpose(stack(transpose(a), transpose(b), span))
     if not 1 <= a.rank <= 2 or not 1 <= b.rank <= 2 or a.shape[-1] != b.shape[-1]:
         raise FormulaError(
             f"stack takes vectors or matrices of one row length, not {shape_text(a.shape)} and {shape_text(b.shape)}",
@@ -281,12 +312,36 @@ def check_index(i: Index, size: sp.Expr, span: Span, what: str) -> None:
         )
 
 
-def subscript(x: Tensor, keys: list[Index | IndexList], span: Span) -> Tensor:
-    """``x[i]`` (row), ``x[i, j]`` (element), ``x[ws]`` (gather rows ws[0..K-1])."""
+@dataclass(frozen=True)
+class Whole:
+    """``:`` in a subscript: the whole axis."""
+
+
+WHOLE = Whole()
+Key = Index | IndexList | Whole
+
+
+def subscript(x: Tensor, keys: list[Key], span: Span, columns: bool = False) -> Tensor:
+    """``x[i]`` (row), ``x[i, j]`` (element), ``x[ws]`` (gather rows ws[0..K-1]), ``x[:, i]``
+    (column). One index into a column or row vector picks its entry (``u[i]``, ``u[ws]``).
+    Under the columns convention a vector cut from a matrix is oriented as it lies in it:
+    ``U[:, o]`` is a d×1 column, ``U[o]`` a 1×V row."""
+    kind = x.orientation
+    if kind is not None and len(keys) == 1 and not isinstance(keys[0], Whole):
+        picked = _subscript(x.flat(), keys, span)
+        return picked.oriented(kind) if picked.shape else picked
+    picked = _subscript(x, keys, span)
+    if columns and x.rank == 2 and picked.rank == 1:
+        return picked.oriented("row" if isinstance(keys[0], Index) else "column")
+    return picked
+
+
+def _subscript(x: Tensor, keys: list[Key], span: Span) -> Tensor:
     if len(keys) > x.rank:
         raise FormulaError(f"too many indices for a {shape_text(x.shape)} value", span)
     shape: list[sp.Expr] = []
-    for key, size in zip(keys, x.shape, strict=False):
+    view: dict[int, sp.Expr | Axis] = {}  # axis of x -> a fixed index or an axis of the result
+    for pos, (key, size) in enumerate(zip(keys, x.shape, strict=False)):
         if isinstance(key, IndexList):
             if key.size != size:
                 raise FormulaError(
@@ -294,16 +349,24 @@ def subscript(x: Tensor, keys: list[Index | IndexList], span: Span) -> Tensor:
                     span,
                 )
             shape.append(key.length)
+        elif isinstance(key, Whole):
+            view[pos] = Axis(len(shape))
+            shape.append(size)
         else:
             check_index(key, size, span, "index")
-    shape.extend(x.shape[len(keys) :])
+            view[pos] = key.value
+    for pos in range(len(keys), x.rank):
+        view[pos] = Axis(len(shape))
+        shape.append(x.shape[pos])
 
     def rule(idx: Shape) -> sp.Expr:
         it = iter(idx)
-        picked = [key.base[next(it)] if isinstance(key, IndexList) else key.value for key in keys]
+        picked = [
+            key.base[next(it)] if isinstance(key, IndexList) else next(it) if isinstance(key, Whole) else key.value
+            for key in keys
+        ]
         return x.at(tuple(picked) + tuple(it))
 
-    target = None
-    if x.target is not None and all(isinstance(k, Index) for k in keys):
-        target = type(x.target)(x.target.base, x.target.prefix + tuple(k.value for k in keys))
+    gathered = any(isinstance(k, IndexList) for k in keys)
+    target = x.target.moved(view) if x.target is not None and not gathered else None
     return Tensor(tuple(shape), rule, target)

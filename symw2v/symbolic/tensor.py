@@ -15,15 +15,32 @@ import sympy as sp
 
 
 @dataclass(frozen=True)
+class Axis:
+    """A slot of a :class:`Target` filled by the tensor's component index on axis ``k``."""
+
+    k: int
+
+
+@dataclass(frozen=True)
 class Target:
-    """A declared array, possibly with leading indices fixed (``U[o]`` is U with row o)."""
+    """A declared array seen through a subscript: per axis of the array, ``slots`` holds a fixed
+    index or the :class:`Axis` of the tensor that runs along it. ``U[o]`` is U with slots
+    ``(o, Axis(0))``; the column ``U[:, o]`` (shape d×1) is ``(Axis(0), o)``."""
 
     base: sp.IndexedBase | sp.Symbol
-    prefix: tuple[sp.Expr, ...] = ()
+    slots: tuple[sp.Expr | Axis, ...] = ()
+
+    @classmethod
+    def whole(cls, base: sp.IndexedBase | sp.Symbol, rank: int) -> Target:
+        return cls(base, tuple(Axis(k) for k in range(rank)))
 
     def element(self, idx: tuple[sp.Expr, ...]) -> sp.Expr:
-        full = self.prefix + idx
+        full = tuple(idx[s.k] if isinstance(s, Axis) else s for s in self.slots)
         return self.base[full] if full else self.base
+
+    def moved(self, axes: dict[int, sp.Expr | Axis]) -> Target:
+        """The same array seen through a new view: tensor axis ``k`` becomes ``axes[k]``."""
+        return Target(self.base, tuple(axes[s.k] if isinstance(s, Axis) else s for s in self.slots))
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,35 @@ class Tensor:
     def scalar(self) -> sp.Expr:
         assert not self.shape
         return self.at(())
+
+    @property
+    def orientation(self) -> str | None:
+        """"column" for shape n×1, "row" for 1×n (a vector under the columns convention), else
+        None. Sizes are symbols, so a literal 1 only comes from orienting a vector."""
+        if self.rank == 2 and (self.shape[0] == 1) != (self.shape[1] == 1):
+            return "column" if self.shape[1] == 1 else "row"
+        return None
+
+    def flat(self) -> Tensor:
+        """An oriented vector as a plain vector of its entries (anything else unchanged)."""
+        kind = self.orientation
+        if kind is None:
+            return self
+        axis = 0 if kind == "column" else 1
+        target = self.target.moved({axis: Axis(0)}) if self.target else None
+
+        def at(idx: tuple[sp.Expr, ...]) -> sp.Expr:
+            return self.at((idx[0], sp.S.Zero) if kind == "column" else (sp.S.Zero, idx[0]))
+
+        return Tensor(self.shape[axis : axis + 1], at, target)
+
+    def oriented(self, kind: str) -> Tensor:
+        """A plain vector as a column (n×1) or a row (1×n)."""
+        assert self.rank == 1 and kind in ("column", "row")
+        axis = 0 if kind == "column" else 1
+        shape = (self.shape[0], sp.S.One) if kind == "column" else (sp.S.One, self.shape[0])
+        target = self.target.moved({0: Axis(axis)}) if self.target else None
+        return Tensor(shape, lambda idx: self.at((idx[axis],)), target)
 
 
 @dataclass
@@ -75,4 +121,7 @@ def index_symbol(name: str) -> sp.Symbol:
 def shape_text(shape: tuple[sp.Expr, ...]) -> str:
     if not shape:
         return "scalar"
-    return "×".join(str(s) for s in shape)
+    text = "×".join(str(s) for s in shape)
+    if len(shape) == 2 and (shape[0] == 1) != (shape[1] == 1):
+        text += " (column)" if shape[1] == 1 else " (row)"
+    return text

@@ -232,11 +232,18 @@ def _transposed_step(n: int, good: int, texts: list[str], tensors: list, ctx: Co
     found = compare(tensors[good], step.back, ctx)
     step_result.shapes, step_result.seconds = found.shapes, found.seconds
     if found.verdict in (PROVED, CHECKED):
-        step_result.diagnosis = (
-            "transpose (row vs column convention): this is the gradient in the other layout; "
-            f"its transpose is {found.verdict} equal to {_name(good)}"
+        kind = step.back.orientation
+        what = (
+            f"{_opposite(kind)} vector where a {kind} is expected (transpose)"
+            if kind
+            else "transpose (row vs column convention): this is the gradient in the other layout"
         )
+        step_result.diagnosis = f"{what}; its transpose is {found.verdict} equal to {_name(good)}"
     return step_result
+
+
+def _opposite(kind: str) -> str:
+    return "row" if kind == "column" else "column"
 
 
 def _name(n: int) -> str:
@@ -310,6 +317,8 @@ def _shape_message(expected, got) -> str:
 
 def _convention_message(expected, got, claim: Claim, derivation: Derivation) -> str:
     wrt = claim.wrt.text if claim.wrt else "the left-hand side"
+    if 1 in expected:  # an oriented vector (columns convention): a row for a column or back
+        return f"a {shape_text(got)} vector where {wrt} is a {shape_text(expected)} vector"
     return (
         f"convention: shape {shape_text(got)} where {wrt} has shape {shape_text(expected)}; under "
         f"convention = {derivation.convention!r} the gradient has the shape of what it is taken with respect to"
