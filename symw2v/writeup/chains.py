@@ -102,6 +102,7 @@ class Chain:
     sides: list[Side]
     heading: str = ""
     skipped: list[Unread] = field(default_factory=list)
+    defines: bool = False  # its first row defines its left-hand side: that row alone is not a claim
 
     @property
     def start(self) -> int:
@@ -215,9 +216,9 @@ class Reader:
 
     # definitions ----------------------------------------------------------------------------
 
-    def find_definitions(self, parsed: list[tuple[Row, Tree | None]]) -> set[int]:
+    def find_definitions(self, parsed: list[tuple[Row, Tree | None]]) -> dict[int, Defined]:
         """Register every name the write-up defines; the segments that define (by id)."""
-        defining: set[int] = set()
+        defining: dict[int, Defined] = {}
         for row, tree in parsed:
             if tree is None:
                 continue
@@ -234,7 +235,7 @@ class Reader:
                 defined = Defined(self.unique(name), key, args, self.source.line(row.start), arg_values=arg_values)
                 self.tr.defined[key] = defined
                 self.pending[key] = (defined, sides[1], row)
-                defining.add(id(segment))
+                defining[id(segment)] = defined
         self.tr.pending = lambda d: self.define(d.key)
         for key in list(self.pending):
             self.define(key)
@@ -305,7 +306,7 @@ class Reader:
 
     # chains -------------------------------------------------------------------------------
 
-    def find_chains(self, parsed: list[tuple[Row, Tree | None]], defining: set[int]) -> list[Chain]:
+    def find_chains(self, parsed: list[tuple[Row, Tree | None]], defining: dict[int, Defined]) -> list[Chain]:
         chains: list[Chain] = []
         current: Chain | None = None
         broken = False  # the last row that started a formula could not be read
@@ -334,8 +335,8 @@ class Reader:
                         continue
                     self.extend(current, sides, row)
                     continue
-                if id(segment) in defining and len(sides) == 2:
-                    current, broken = None, False
+                if id(segment) in defining and defining[id(segment)].failed is not None:
+                    current, broken = None, True  # reported where it was read
                     continue
                 lhs = self.side(sides[0], row, "chain")
                 if lhs is None:
@@ -345,10 +346,10 @@ class Reader:
                 if current is not None and current.sides[0].value.node == lhs.value.node:
                     self.extend(current, sides[1:], row)
                     continue
-                current = Chain([lhs], heading or "")
+                current = Chain([lhs], heading or "", defines=id(segment) in defining)
                 chains.append(current)
                 self.extend(current, sides[1:], row)
-        return [c for c in chains if len(c.sides) > 1]
+        return [c for c in chains if len(c.sides) > 1 + c.defines]
 
     def extend(self, chain: Chain, sides: list[Tree], row: Row) -> None:
         for tree in sides:

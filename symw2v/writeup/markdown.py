@@ -3,11 +3,14 @@ mdit-py-plugins, finds the math ($$...$$ blocks, $...$ and $$...$$ in a paragrap
 \\begin{align}...\\end{align} environments); headings are kept so the report can name sections.
 
 markdown-it gives each block its lines; the math's exact offset is found by searching its content
-from the block's first line (the content is the source text, not a rendering of it).
+from the block's first line. Inside a list item or a block quote markdown-it has taken the
+container's indentation and ``>`` off each line: the content is then found line by line with any
+such prefix between, and the prefixes are blanked, so that offsets stay the file's.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -41,8 +44,8 @@ def displays(source: Source) -> list[Display]:
         if token.type in BLOCKS and token.map:
             found = _locate(source, token.content, token.map[0], cursor)
             if found is not None:
-                out.append(Display(source, found, token.content, heading=heading))
-                cursor = found + len(token.content)
+                out.append(Display(source, found[0], found[1], heading=heading))
+                cursor = found[0] + len(found[1])
         elif token.type == "inline" and token.map:
             if in_heading:
                 heading = token.content
@@ -50,12 +53,29 @@ def displays(source: Source) -> list[Display]:
                 if child.type in INLINE:
                     found = _locate(source, child.content, token.map[0], cursor)
                     if found is not None:
-                        out.append(Display(source, found, child.content, INLINE[child.type], heading))
-                        cursor = found + len(child.content)
+                        out.append(Display(source, found[0], found[1], INLINE[child.type], heading))
+                        cursor = found[0] + len(found[1])
     return out
 
 
-def _locate(source: Source, content: str, line: int, cursor: int) -> int | None:
+def _locate(source: Source, content: str, line: int, cursor: int) -> tuple[int, str] | None:
+    """Where ``content`` is in the file at or after ``line`` and ``cursor``, and the file's text
+    there with container prefixes (indentation, ``>``) blanked."""
     start = max(source.starts[min(line, len(source.starts) - 1)], cursor)
     found = source.text.find(content, start)
-    return found if found >= 0 else None
+    if found >= 0:
+        return found, content
+    lines = content.split("\n")
+    pattern = re.compile(r"\n[ \t>]*".join(re.escape(x) for x in lines))
+    m = pattern.search(source.text, start)
+    if m is None:
+        return None
+    text, at = m.group(0), len(lines[0])
+    for line in lines[1:]:  # blank the prefix between a line's end and the next line's content
+        run = at + 1
+        while run < len(text) and text[run] in " \t>":
+            run += 1
+        end = next(e for e in range(run, at, -1) if text.startswith(line, e))  # the longest, as the regex
+        text = text[: at + 1] + " " * (end - at - 1) + text[end:]
+        at = end + len(line)
+    return m.start(), text

@@ -52,9 +52,18 @@ ALL = Name(":", span=NOWHERE)
 
 RELATIONS = {"EQ": "==", "NEQ": "!=", "LT": "<", "GT": ">", "LEQ": "<=", "GEQ": ">="}
 FUNCTIONS = {
-    "exp": "exp", "log": "log", "ln": "log", "sigma": "sigma", "sigmoid": "sigma", "tanh": "tanh",
+    "σ": "sigma", "exp": "exp", "log": "log", "ln": "log", "sigma": "sigma", "sigmoid": "sigma", "tanh": "tanh",
     "softmax": "softmax", "relu": "relu", "ReLU": "relu", "max": "max",
 }  # fmt: skip
+# Greek letters typed as Unicode are their commands (θ is \theta)
+GREEK_LETTERS = dict(
+    zip(
+        "αβγδεζηθικλμνξοπρτυφχψω",
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho tau upsilon phi chi "
+        "psi omega".split(),
+        strict=True,
+    )
+)
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde", "widetilde": "tilde"}
 LOSS_LETTERS = {"J", "L", "ell"}
 LAYOUT = re.compile(
@@ -307,7 +316,8 @@ class Translator:
         if isinstance(item, Tree) and item.data == "letter":
             return Symbol(item, str(item.children[0]))
         if isinstance(item, Tree) and item.data == "greek":
-            return Symbol(item, str(item.children[0]).lstrip("\\"))
+            letter = str(item.children[0]).lstrip("\\")
+            return Symbol(item, GREEK_LETTERS.get(letter, letter))
         if isinstance(item, Tree) and item.data == "decorated":
             command = str(item.children[0]).lstrip("\\")
             inner = item.children[1]
@@ -332,6 +342,8 @@ class Translator:
             symbol.sub = post.children[0]
         elif post.data == "sup":
             symbol.sups.append(post.children[0])
+        elif post.data == "tsup":
+            symbol.sups.append(post)  # uᵀ: a transpose written as one character
         else:
             symbol.primes += 1
 
@@ -395,12 +407,14 @@ class Translator:
 
     def _documenting(self, args: Tree) -> bool:
         """Arguments that are all symbols of the notation, as in J(v_c, o, U)."""
-        items = args.children[0].children if args.children else []
-        for item in items:
+        gbody = args.children[0].children[0]
+        for item in gbody.children:
             if isinstance(item, Tree) and item.data == "gsep":
                 continue
+            if len(item.children) != 1:
+                return False
             try:
-                value = self.expr(item)
+                value = self.expr(item.children[0])
             except Unreadable:
                 return False
             node = value.node
@@ -449,6 +463,8 @@ class Translator:
                 value = self.component(self._as_value(value, where), post.children[0], where)
             elif post.data == "sup":
                 value = self.superscript(value, post.children[0], where)
+            elif post.data == "tsup":
+                value = self.transpose(value, where)
             else:
                 value = self.transpose(value, where)
         return value
@@ -602,7 +618,7 @@ class Translator:
     def on_call(self, tree: Tree) -> Value:
         head, args_tree = tree.children
         text = str(head)
-        name = re.search(r"(exp|log|ln|sigmoid|sigma|tanh|max|softmax|ReLU|relu)", text).group(1)  # type: ignore[union-attr]
+        name = re.search(r"(exp|log|ln|sigmoid|sigma|σ|tanh|max|softmax|ReLU|relu)", text).group(1)  # type: ignore[union-attr]
         func = FUNCTIONS[name]
         primed = "'" in text or "prime" in text
         args = [self.val(a) for a in args_tree.children]
@@ -829,7 +845,7 @@ def _gitems(script) -> list[Tree]:
 
 def _is_transpose(sup) -> bool:
     expr = _script_expr(sup)
-    if isinstance(expr, Tree) and expr.data in ("top", "prime_script"):
+    if isinstance(expr, Tree) and expr.data in ("top", "prime_script", "tsup"):
         return True
     if isinstance(expr, Tree) and expr.data == "letter" and str(expr.children[0]) == "T":
         return True
