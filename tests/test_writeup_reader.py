@@ -10,13 +10,16 @@ import pytest
 from lark import Lark
 
 from symw2v.language.printer import to_text
+from symw2v.verify.checker import check_derivation
 from symw2v.writeup import markdown, plaintext, read_writeup, tex
 from symw2v.writeup.chains import Reader
 from symw2v.writeup.errors import Unreadable
 from symw2v.writeup.latex import parse_row, parser
 from symw2v.writeup.notation import NotationError, load_notation, notation_from_text
 from symw2v.writeup.source import Source
+from symw2v.writeup.transcribe import transcribe
 from symw2v.writeup.translate import Translator
+from tests.helpers import ROOT
 
 ROWS, COLUMNS = load_notation("rows"), load_notation("columns")
 
@@ -192,6 +195,11 @@ def test_tex_math_is_found_and_comments_are_not_math():
 # -- chains -------------------------------------------------------------------------------------
 
 
+def read_writeup_text(text: str, notation=COLUMNS):
+    source = _source(text)
+    return transcribe(Reader(source, Translator(notation)).read(markdown.displays(source)), notation)
+
+
 def chains_of(text: str, notation=COLUMNS):
     source = _source(text)
     reading = Reader(source, Translator(notation)).read(markdown.displays(source))
@@ -200,11 +208,11 @@ def chains_of(text: str, notation=COLUMNS):
 
 def test_rows_continue_a_chain_and_the_same_left_side_continues_it_in_a_later_display():
     text = (
-        "$$\\begin{aligned}\n\\frac{\\partial J}{\\partial x} &= \\sigma(x) \\\\\n&= \\sigma(x) + 0 \\quad (3)\n"
-        "\\end{aligned}$$\n\nSo\n\n$$\\frac{\\partial J}{\\partial x} = 2 \\sigma(x) - \\sigma(x).$$\n"
+        "$$\\begin{aligned}\n\\frac{\\partial J}{\\partial x} &= \\hat y_o \\\\\n&= \\hat y_o + 0 \\quad (3)\n"
+        "\\end{aligned}$$\n\nSo\n\n$$\\frac{\\partial J}{\\partial x} = 2 \\hat y_o - \\hat y_o.$$\n"
     )
     _, chains = chains_of(text)
-    assert chains == [[(2, "grad(J, x)"), (2, "sigma(x)"), (3, "sigma(x) + 0"), (8, "2 * sigma(x) - sigma(x)")]]
+    assert chains == [[(2, "grad(J, x)"), (2, "yhat[o]"), (3, "yhat[o] + 0"), (8, "2 * yhat[o] - yhat[o]")]]
 
 
 def test_a_row_that_cannot_be_read_ends_its_chain_and_a_side_is_skipped():
@@ -228,18 +236,26 @@ def test_several_equations_in_one_row_and_what_is_not_an_equality():
 def test_the_write_up_defines_its_loss_and_its_functions():
     text = (
         "$$J_{\\text{neg}}(\\mathbf{v}_c, o, \\mathbf{U}) = -\\log \\sigma(\\mathbf{u}_o^\\top \\mathbf{v}_c)$$\n\n"
-        "$$P(O = o \\mid C = c) = \\hat y_o$$\n\n$$f(x) = \\max(0, x)$$\n\n"
+        "$$Q(O = o \\mid C = c) = \\hat y_o$$\n\n$$f(x) = \\max(0, x)$$\n\n"
         "$$\\frac{\\partial J_{\\text{neg}}}{\\partial \\mathbf{v}_c} = -(1 - \\sigma(\\mathbf{u}_o^T \\mathbf{v}_c)) "
-        "\\mathbf{u}_o$$\n\n$$-\\log P(O = o | C = c) = J$$\n\n$$f'(x) = \\begin{cases} 1 & x > 0 \\\\ 0 & x < 0 "
-        "\\end{cases}$$\n"
+        "\\mathbf{u}_o$$\n\n$$-\\log Q(O = o | C = c) = J_{\\text{naive-softmax}}$$\n\n"
+        "$$-\\log P(O=o|C=c) = J_{naive-softmax}$$\n\n$$\\frac{\\partial J}{\\partial v_c} = 0$$\n\n"
+        "$$f'(x) = \\begin{cases} 1 & x > 0 \\\\ 0 & x < 0 \\end{cases}$$\n"
     )
     reading, chains = chains_of(text)
     assert {d.name: to_text(d.value.node) for d in reading.defined.values()} == {
         "J_neg": "-log(sigma(U[:, o].T @ v_c))",
-        "P": "yhat[o]",
+        "Q": "yhat[o]",
         "f": "relu(x)",
     }
-    assert [c[0][1] for c in chains] == ["grad(J_neg, v_c)", "-log(P)", "grad(f, x)"]
+    assert [c[0][1] for c in chains] == [
+        "grad(J_neg, v_c)",
+        "-log(Q)",
+        "-log(softmax(U.T @ v_c)[o])",  # P(O = o | C = c) is a term of the course's notation
+        "grad(f, x)",
+    ]
+    [bare] = reading.unread  # a bare J, once the write-up has named another loss: which one?
+    assert "after the write-up names J_{neg}" in bare.message and bare.line == 13
 
 
 def test_a_definition_that_cannot_be_read_is_reported_where_it_is_used():
@@ -257,3 +273,40 @@ def test_a_file_is_read_in_the_convention_that_reads_more(tmp_path):
     assert read_writeup(rows).notation.name == "rows"
     assert read_writeup(columns).notation.name == "columns"
     assert read_writeup(rows, "columns").derivation is None  # forced: nothing read, nothing guessed
+
+
+def test_a_case_stated_in_the_text_starts_chains_that_assume_it():
+    text = (
+        "$$\\frac{\\partial J}{\\partial \\mathbf{u}_w} = -y_w \\mathbf{v}_c + \\hat y_w \\mathbf{v}_c$$\n\n"
+        "When $w \\neq o$:\n\n$$\\begin{aligned}\n\\frac{\\partial J}{\\partial \\mathbf{u}_w}\n"
+        "&= \\hat y_w \\mathbf{v}_c\n\\end{aligned}$$\n\nand $\\hat y_w = 1$ is not a condition, $w = o$ is:\n\n"
+        "$$\\frac{\\partial J}{\\partial \\mathbf{u}_w} = (\\hat y_w - 1) \\mathbf{v}_c$$\n"
+    )
+    reading, chains = chains_of(text)
+    assert [(c[0][0], len(c)) for c in chains] == [(1, 2), (6, 2), (12, 2)]
+    assert [c.assume for c in reading.chains] == [(), ("w != o",), ("w == o",)]
+    transcript = read_writeup_text(text)
+    assert [r.verdict for r in check_derivation(transcript.derivation)] == ["proved"] * 3
+
+
+def test_a_scope_of_the_notation_says_which_loss_a_bare_j_is():
+    text = (
+        "$$\\frac{\\partial J}{\\partial \\mathbf{v}_c} = \\mathbf{U}(\\hat y - y)$$\n\n"
+        "$$\\frac{\\partial J}{\\partial \\mathbf{u}_o} = "
+        "(\\sigma(\\mathbf{u}_o^T \\mathbf{v}_c) - 1) \\mathbf{v}_c$$\n"
+    )
+    assert [u.line for u in chains_of(text)[0].unread] == [3]  # J with sigma: not the naive softmax loss
+    shipped = (ROOT / "symw2v" / "writeup" / "data" / "columns.toml").read_text()
+    scoped = notation_from_text(shipped + '\n[[scope]]\nlines = [3, 3]\nloss = "J_neg_sample"\n')
+    transcript = read_writeup_text(text, scoped)
+    lhs = [c.chain[0].text for c in transcript.derivation.claims]
+    assert lhs == ["grad(J, v_c)", "grad(J_neg_sample, U[:, o])"]
+    assert [r.verdict for r in check_derivation(transcript.derivation)] == ["proved", "proved"]
+
+
+def test_cases_on_indices_plain_log_and_an_ascii_not_equal():
+    assert read(r"\begin{cases} \hat y_w - 1 & \text{ if } w = o, \\ \hat y_w & \text{ otherwise} \end{cases}") == (
+        "(yhat[w] - 1) * [w == o] + yhat[w] * (1 - [w == o])"
+    )
+    assert read(r"\sum_{w!=o} log \hat y_w") == "sum(w2 in V, [w2 != o] * log(yhat[w2]))"
+    assert "cases on indices" in refusal(r"\begin{cases} 1 & w = o \\ 2 & w = k \end{cases}").message

@@ -67,7 +67,7 @@ def test_the_report_points_at_lines_of_the_write_up(read_and_hand):
     assert r"\hat{\mathbf{y}}_0 - 1" in text[step.line - 1]
     assert wrong_index.line < step.line
     for unread in report.unread:
-        written = unread.latex[unread.start - unread.row_start :][:3]
+        written = unread.latex[unread.local[0] :][:3]
         assert text[unread.line - 1][unread.column - 1 :].startswith(written)
 
 

@@ -12,6 +12,12 @@ Chains, in reading order:
   later display (the write-up repeats ``\\frac{\\partial J}{\\partial v_c} =`` on every line);
 * any other row with ``=`` starts a chain.
 
+A row that is one formula alone (``\\frac{\\partial J}{\\partial u_w}`` on a line of its own) is
+the left-hand side of the rows that continue it. Between two displays, a condition written as
+inline math in the text just before a display (``when $w \\neq o$``: one ``=`` or ``\\neq`` between two
+indices, alone on the three lines before it) starts new chains in that display, which assume it (a
+case of a case analysis).
+
 A row whose left-hand side is a name the notation does not know (``J_{neg-sample}(v_c, o, U)``,
 ``P(O = o | C = c)``, ``f(x)``) defines that name the first time, and is a claim after that.
 
@@ -28,7 +34,7 @@ from dataclasses import dataclass, field
 from lark import Tree
 
 from ..derivation.errors import excerpt
-from ..language.syntax import Span
+from ..language.syntax import Call, Name, Span, walk
 from .errors import Unreadable
 from .latex import parse_row, span
 from .source import Display, Source, blank
@@ -43,13 +49,25 @@ TAG = re.compile(r"\\(tag|label)\*?\s*\{[^{}]*\}|\\(nonumber|notag)(?![A-Za-z])"
 NUMBER_AT_END = re.compile(r"(\\q?quad|\\hfill|\\qquad|\s{2,})\s*\(\s*\d+(\.\d+)?\s*\)\s*$")
 PUNCTUATION_AT_END = re.compile(r"(?<![\d\\])[.,;]\s*$")
 EQUALITIES = {"EQ", "DEFEQ"}
+CONDITION_LINES = 3  # how far before a display a condition may be written
+DERIVATIVE = re.compile(r"\\partial|\u2202|\\nabla|\\frac\s*\{\s*d")
+GLUE = re.compile(r"(\s|>|<br\s*/?>)*=(\s|>|<br\s*/?>)*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Row:
     display: Display
-    start: int  # offset of text[0] in the file
+    begin: int  # offset of text[0] in the display's text
     text: str
+    glued: bool = False  # inline math after "=" in the text: it continues the chain before it
+
+    def at(self, k: int) -> int:
+        """The file offset of character ``k`` of the row."""
+        return self.display.origin(self.begin + k)
+
+    @property
+    def start(self) -> int:
+        return self.at(0)
 
     @property
     def continues(self) -> bool:
@@ -68,11 +86,11 @@ class Unread:
     suggestion: str
     latex: str  # the row it is in
     what: str  # "row", "step", "definition", "chain"
-    row_start: int = 0  # offset of the row in the file
+    local: tuple[int, int] = (0, 0)  # the part not read, as offsets into ``latex``
 
     def excerpt(self) -> str:
         """The row, around the part not read, with a caret line under it."""
-        return excerpt(self.latex, Span(self.start - self.row_start, self.end - self.row_start))
+        return excerpt(self.latex, Span(*self.local))
 
     @property
     def line(self) -> int:
@@ -103,6 +121,7 @@ class Chain:
     heading: str = ""
     skipped: list[Unread] = field(default_factory=list)
     defines: bool = False  # its first row defines its left-hand side: that row alone is not a claim
+    assume: tuple[str, ...] = ()  # conditions the text states before its display (when $w \neq o$)
 
     @property
     def start(self) -> int:
@@ -163,7 +182,7 @@ def rows_of(display: Display) -> list[Row]:
             if m:
                 row = blank(row, m.start(), m.end())
         if row.strip():
-            rows.append(Row(display, display.start + begin, row))
+            rows.append(Row(display, begin, row))
         begin = end
     return rows
 
@@ -189,30 +208,111 @@ def relations(segment: Tree) -> tuple[list[str], list[Tree]]:
 class Reader:
     def __init__(self, source: Source, translator: Translator):
         self.source, self.tr = source, translator
+        translator.line_of = source.line
         self.unread: list[Unread] = []
         self.pending: dict[str, tuple[Defined, Tree, Row]] = {}
+        self.failed: dict[int, Unread] = {}  # rows that could not be parsed (by id)
 
     def unreadable(self, row: Row, err: Unreadable, what: str) -> Unread:
-        start, end = row.start + err.start, row.start + min(err.end, len(row.text))
+        local = (err.start, max(min(err.end, len(row.text)), err.start + 1))
+        start, end = row.at(local[0]), row.at(local[1])
         end = max(end, start + 1)
-        item = Unread(self.source, start, end, err.message, err.suggestion, row.text, what, row.start)
+        item = Unread(self.source, start, end, err.message, err.suggestion, row.text, what, local)
         self.unread.append(item)
         return item
 
     def read(self, displays: list[Display]) -> Reading:
         parsed: list[tuple[Row, Tree | None]] = []
         shown = [d for d in displays if not d.inline]
-        for display in shown:
+        self.conditions = self.find_conditions(displays)
+        glued = self.glued(displays)
+        for display in displays:
+            if display.inline and id(display) not in glued and not self.inline_chain(display):
+                continue
             for row in rows_of(display):
+                row = Row(row.display, row.begin, row.text, glued.get(id(display), False))
                 try:
                     parsed.append((row, parse_row(row.text)))
                 except Unreadable as err:
-                    self.unreadable(row, err, "row")
+                    self.failed[id(row)] = self.unreadable(row, err, "row")
                     parsed.append((row, None))
+        self.tr.other_loss = other_loss(displays)
         definitions = self.find_definitions(parsed)
         chains = self.find_chains(parsed, definitions)
         self.unread.sort(key=lambda u: u.start)
         return Reading(self.source, chains, self.tr.defined, self.unread, len(parsed), len(shown))
+
+    # inline math -----------------------------------------------------------------------------
+
+    def inline_chain(self, display: Display) -> bool:
+        """Inline math read as a chain: an equality whose left-hand side is a derivative or a loss
+        (one that cannot be parsed but looks like one is read, to be reported)."""
+        try:
+            tree = parse_row(display.text)
+        except Unreadable:
+            return "=" in display.text and bool(DERIVATIVE.search(display.text.split("=")[0]))
+        for segment in segments(tree):
+            rels, sides = relations(segment)
+            if "EQ" in rels and segment.data == "chain":
+                lhs = self.raw_side(sides[0], display)
+                if DERIVATIVE.search(lhs) or LOSS_NAME.match(lhs.strip()):
+                    return True
+        return False
+
+    def raw_side(self, side: Tree, display: Display) -> str:
+        start, end = span(side)
+        return display.text[start:end]
+
+    def glued(self, displays: list[Display]) -> dict[int, bool]:
+        """Inline maths that a chain joins in the text, ``$a$ = $b$ = $c$`` (one step a line, as
+        some write it): each after the first continues the one before (True); the first is the
+        left-hand side (False)."""
+        out: dict[int, bool] = {}
+        inline = [d for d in displays if d.inline]
+        for before, after in zip(inline, inline[1:], strict=False):
+            between = self.source.text[before.origin(len(before.text)) + 1 : after.start - 1]
+            if GLUE.fullmatch(between) and DERIVATIVE.search(before.text + after.text):
+                out.setdefault(id(before), False)
+                out[id(after)] = True
+        return out
+
+    # conditions ------------------------------------------------------------------------------
+
+    def find_conditions(self, displays: list[Display]) -> dict[int, tuple[str, ...]]:
+        """For each display (by id), the index condition written as inline math on the three lines
+        before it (``when $w \\neq o$``); none when there are several (a question listing cases)."""
+        out: dict[int, tuple[str, ...]] = {}
+        pending: list[tuple[int, str]] = []
+        for display in displays:
+            if not display.inline:
+                first = self.source.line(display.start)
+                near = {c for line, c in pending if first - CONDITION_LINES <= line < first}
+                if len(near) == 1:
+                    out[id(display)] = tuple(near)
+                pending = []
+                continue
+            condition = self.condition(display)
+            if condition is not None:
+                pending.append((self.source.line(display.start), condition))
+        return out
+
+    def condition(self, display: Display) -> str | None:
+        try:
+            tree = parse_row(display.text)
+        except Unreadable:
+            return None
+        found = [relations(s) for s in segments(tree)]
+        if len(found) != 1 or len(found[0][0]) != 1 or found[0][0][0] not in ("EQ", "NEQ"):
+            return None
+        (rel,), (left, right) = found[0]
+        self.tr.text, self.tr.binders = display.text, {}
+        try:
+            a, b = self.tr.expr(left), self.tr.expr(right)
+        except Unreadable:
+            return None
+        if not all(isinstance(x, Index) and isinstance(x.node, Name) for x in (a, b)):
+            return None
+        return f"{a.node.id} {'==' if rel == 'EQ' else '!='} {b.node.id}"
 
     # definitions ----------------------------------------------------------------------------
 
@@ -299,7 +399,7 @@ class Reader:
             return
         defined, body, row = self.pending.pop(key)  # popped first: a circular use fails
         try:
-            defined.value = self.tr.value(body, row.text)
+            defined.value = self.tr.value(body, row.text, row.start)
         except Unreadable as err:
             defined.failed = err.message
             self.unreadable(row, err, "definition")
@@ -310,28 +410,41 @@ class Reader:
         chains: list[Chain] = []
         current: Chain | None = None
         broken = False  # the last row that started a formula could not be read
-        heading = None
+        heading, display = None, None
         for row, tree in parsed:
             if row.display.heading != heading:
                 heading, current, broken = row.display.heading, None, False
+            if row.display is not display:
+                display = row.display
+                if current is not None and current.assume != self.conditions.get(id(display), ()):
+                    current, broken = None, False  # a case begins or ends: its chains start here
+            assume = self.conditions.get(id(row.display), ())
             if tree is None:
                 if not row.continues:
                     current, broken = None, True
+                elif current is not None:
+                    current.skipped.append(self.failed[id(row)])  # a step of it, left out
                 continue
             for segment in segments(tree):
                 rels, sides = relations(segment)
-                if not rels:
-                    continue  # a formula without a relation: nothing to check
+                if not rels and row.glued:  # $a$ = $b$: b continues the chain
+                    rels, segment = ["EQ"], Tree("continuation", segment.children, segment.meta)
+                if not rels:  # a formula alone: the left-hand side of the rows that continue it
+                    alone = self.side(sides[0], row, "chain", quiet=True)
+                    if alone is None or current is None or current.sides[0].value.node != alone.value.node:
+                        current = Chain([alone], heading or "", assume=assume) if alone else None
+                        if current is not None:
+                            chains.append(current)
+                    continue
                 if any(r not in EQUALITIES for r in rels):
                     if segment.data == "chain":
                         current, broken = None, False
                     continue  # ≈, <, \neq ...: not an equality chain
                 if segment.data == "continuation":
                     if current is None:
-                        if broken:
-                            start, end = span(segment)
-                            orphan = Unreadable("continues a formula that could not be read", start, end)
-                            self.unreadable(row, orphan, "row")
+                        start, end = span(segment)
+                        why = "could not be read" if broken else "is not a chain of = (or is in another section)"
+                        self.unreadable(row, Unreadable(f"continues a formula that {why}", start, end), "row")
                         continue
                     self.extend(current, sides, row)
                     continue
@@ -346,10 +459,31 @@ class Reader:
                 if current is not None and current.sides[0].value.node == lhs.value.node:
                     self.extend(current, sides[1:], row)
                     continue
-                current = Chain([lhs], heading or "", defines=id(segment) in defining)
+                current = Chain([lhs], heading or "", defines=id(segment) in defining, assume=assume)
                 chains.append(current)
                 self.extend(current, sides[1:], row)
-        return [c for c in chains if len(c.sides) > 1 + c.defines]
+        return [c for c in chains if len(c.sides) > 1 + c.defines and self.loss_is_known(c)]
+
+    def loss_is_known(self, chain: Chain) -> bool:
+        """A bare J of the notation is the naive-softmax loss; in a chain with negative samples or
+        sigma it cannot be, and nothing says which loss it is: the chain is refused."""
+        lhs = chain.sides[0]
+        if not any(isinstance(n, Name) and n.id in LOSS_LETTERS for n in walk(lhs.value.node)):
+            return True
+        if self.tr.notation.loss_at(self.source.line(lhs.start)):
+            return True  # the notation says which loss J is there
+        used = {n.id if isinstance(n, Name) else n.func for s in chain.sides[1:] for n in walk(s.value.node)
+                if isinstance(n, Name | Call)}
+        if not used & {"ws", "sigma"}:
+            return True
+        message = (
+            "J alone in a chain about negative sampling (sigma or negative samples in it): "
+            "the notation's J is the naive-softmax loss"
+        )
+        hint = "write J_{neg-sample}, or give a notation file"
+        span = (0, len(lhs.latex))
+        self.unread.append(Unread(self.source, lhs.start, lhs.end, message, hint, lhs.latex, "chain", span))
+        return False
 
     def extend(self, chain: Chain, sides: list[Tree], row: Row) -> None:
         for tree in sides:
@@ -359,14 +493,32 @@ class Reader:
             else:
                 chain.sides.append(side)
 
-    def side(self, tree: Tree, row: Row, what: str) -> Side | None:
+    def side(self, tree: Tree, row: Row, what: str, quiet: bool = False) -> Side | None:
+        """One side read, or None (reported unless ``quiet``)."""
         start, end = span(tree)
         try:
-            value = self.tr.value(tree, row.text)
+            value = self.tr.value(tree, row.text, row.start)
         except Unreadable as err:
-            self.unreadable(row, err, what)
+            if not quiet:
+                self.unreadable(row, err, what)
             return None
-        return Side(row.start + start, row.start + end, row.text[start:end].strip(), value)
+        return Side(row.at(start), row.at(end), row.text[start:end].strip(), value)
+
+
+LOSS_NAME = re.compile(
+    r"\\?(?:mathcal\s*\{\s*)?\b[JL]\s*\}?\s*_\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+\s*\{[^{}]*\})"
+)
+
+
+def other_loss(displays: list[Display]) -> tuple[int, str] | None:
+    """Where the write-up first writes a loss other than the naive softmax (J_{neg-sample} ...),
+    in any of its math, and that name."""
+    for display in displays:
+        for m in LOSS_NAME.finditer(display.text):
+            label = identifier(m.group(1)).lower()
+            if "naive" not in label and "softmax" not in label:
+                return display.origin(m.start()), "J_{" + normal(m.group(1)) + "}"
+    return None
 
 
 def _paren(factor: Tree) -> bool:

@@ -6,6 +6,10 @@ markdown-it gives each block its lines; the math's exact offset is found by sear
 from the block's first line. Inside a list item or a block quote markdown-it has taken the
 container's indentation and ``>`` off each line: the content is then found line by line with any
 such prefix between, and the prefixes are blanked, so that offsets stay the file's.
+
+A ``$$ ... $$`` block that markdown-it does not take as math (a blank line inside it ends the
+paragraph it is in, for markdown-it as for many renderers) is still math: after the tokens, the
+text not yet found is scanned for such blocks, as in a text file.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from .source import Display, Source
+from .source import Display, Source, blank
 
 BLOCKS = {"math_block", "math_block_label", "amsmath"}
 INLINE = {"math_inline": True, "math_inline_double": False}  # type -> inline (a $$ in a paragraph is a display)
+BLOCK = re.compile(r"(?<![\\$])\$\$(.+?)(?<!\\)\$\$", re.DOTALL)
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)  # code is not math
+ROWS = re.compile(r"\\begin\s*\{|\\\\")  # $\begin{aligned} ... \\ ...$: rows, so a display whatever its dollars
 
 
 @cache
@@ -33,6 +40,16 @@ def _parser() -> MarkdownIt:
 
 
 def displays(source: Source) -> list[Display]:
+    found = _tokens(source)
+    rest = source.text
+    for d in found:  # what markdown-it found is not scanned again
+        rest = blank(rest, d.start, d.start + len(d.text))
+    rest = FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), rest)
+    more = [Display(source, m.start(1), m.group(1)) for m in BLOCK.finditer(rest) if m.group(1).strip()]
+    return sorted(found + more, key=lambda d: d.start)
+
+
+def _tokens(source: Source) -> list[Display]:
     out: list[Display] = []
     heading, in_heading = "", False
     cursor = 0  # offsets only move forward: the same formula twice is found twice
@@ -53,7 +70,8 @@ def displays(source: Source) -> list[Display]:
                 if child.type in INLINE:
                     found = _locate(source, child.content, token.map[0], cursor)
                     if found is not None:
-                        out.append(Display(source, found[0], found[1], INLINE[child.type], heading))
+                        inline = INLINE[child.type] and not ROWS.search(child.content)
+                        out.append(Display(source, found[0], found[1], inline, heading))
                         cursor = found[0] + len(found[1])
     return out
 

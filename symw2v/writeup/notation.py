@@ -4,10 +4,13 @@ A notation file declares, as a derivation file does, the symbols with their shap
 abbreviations (``[define]``) and the losses (``[loss]``), the convention and assumptions; and,
 for the LaTeX, what a letter with a subscript means when ``letter_subscript`` is not a symbol
 itself (``[latex] u = "U[:, {}]"``: ``u_o`` is ``U[:, o]``), what sets sums range over
-(``[sets] Vocab = "V"``), and assumptions that hold only for some lines of the write-up
-(``[[scope]] lines = [200, 290], assume = ["distinct(ws)"]``). Two files ship with the package,
-the course's notation in the columns and in the rows convention (``data/columns.toml`` and
-``data/rows.toml``); :func:`load_notation` takes either name or a path.
+(``[sets] Vocab = "V"``), formulas written in LaTeX that have a meaning of their own
+(``[terms] "P(O=o|C=c)" = "softmax(U.T @ v_c)[o]"``, the LaTeX normalised as
+:func:`symw2v.writeup.translate.normal` does: no spaces, no ``\\mathrm``), and assumptions that
+hold only for some lines of the write-up (``[[scope]] lines = [200, 290], assume =
+["distinct(ws)"]``, and ``loss = "J_neg_sample"`` for what a bare ``J`` means there). Two files
+ship with the package, the course's notation in the columns and in the rows convention
+(``data/columns.toml`` and ``data/rows.toml``); :func:`load_notation` takes either name or a path.
 
 The symbols and definitions are checked by the derivation loader itself (one TOML text with the
 same sections), so a notation file is refused for the same reasons a derivation file would be.
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..derivation.document import Declaration, Definition
+from ..derivation.document import Declaration, Definition, Formula
 from ..derivation.errors import DerivationError
 from ..derivation.loader import loads
 from ..language.errors import FormulaError
@@ -33,7 +36,7 @@ from .shapes import Shape, of_sizes
 from .source import SourceError, read_text
 
 SHIPPED = ("columns", "rows")
-KEYS = {"convention", "assume", "symbols", "define", "loss", "latex", "sets", "scope"}
+KEYS = {"convention", "assume", "symbols", "define", "loss", "latex", "terms", "sets", "scope"}
 TEMPLATE = re.compile(r"^\s*(?P<base>[A-Za-z][A-Za-z0-9_]*)\s*\[\s*(?P<cols>:\s*,\s*)?\{\}\s*\]\s*$")
 MAX_BYTES = 64_000
 
@@ -60,6 +63,7 @@ class ScopedAssumptions:
     first: int
     last: int
     assume: tuple[str, ...]
+    loss: str | None = None  # what a bare J means on these lines
 
 
 @dataclass
@@ -75,12 +79,17 @@ class Notation:
     scopes: tuple[ScopedAssumptions, ...]
     tables: dict[str, dict[str, str]] = field(repr=False)  # [symbols], [define], [loss] as written
     shapes: dict[str, Shape] = field(default_factory=dict)
+    terms: dict[str, tuple[str, Shape]] = field(default_factory=dict)  # normalised LaTeX -> formula
     sizes: frozenset[str] = frozenset()
 
     def assumptions_at(self, line: int) -> tuple[str, ...]:
         """The file's assumptions and those of every scope that holds ``line``."""
         scoped = [a for s in self.scopes if s.first <= line <= s.last for a in s.assume]
         return tuple(dict.fromkeys([*self.assume, *scoped]))
+
+    def loss_at(self, line: int) -> str | None:
+        """The loss a bare J means on ``line`` (a scope's ``loss``), if any scope says."""
+        return next((s.loss for s in self.scopes if s.first <= line <= s.last and s.loss), None)
 
     def index_size(self, name: str) -> str | None:
         decl = self.symbols.get(name)
@@ -117,7 +126,7 @@ def notation_from_text(text: str, name: str = "<notation>") -> Notation:
     if unknown:
         raise NotationError(f"{name}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYS))}")
     tables = {}
-    for key in ("symbols", "define", "loss", "latex", "sets"):
+    for key in ("symbols", "define", "loss", "latex", "terms", "sets"):
         table = data.get(key, {})
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise NotationError(f"{name}: [{key}] must be a table of strings")
@@ -156,6 +165,7 @@ def notation_from_text(text: str, name: str = "<notation>") -> Notation:
     notation.sizes = frozenset(s for d in derivation.symbols.values() for s in d.sizes)
     notation.shapes = _shapes(derivation, name)
     notation.families = {letter: _family(letter, t, notation, name) for letter, t in tables["latex"].items()}
+    notation.terms = {latex: _term(latex, formula, derivation, name) for latex, formula in tables["terms"].items()}
     notation.sets = {**{s: s for s in notation.sizes}, **tables["sets"]}
     for set_name, size in notation.sets.items():
         if size not in notation.sizes:
@@ -178,6 +188,21 @@ def _shapes(derivation, name: str) -> dict[str, Shape]:
             raise NotationError(f"{name}: {key} must be a number, vector or matrix")
         out[key] = of_sizes(tuple(str(s) for s in value.shape))
     return out
+
+
+def _term(latex: str, formula: str, derivation, name: str) -> tuple[str, Shape]:
+    """A [terms] entry: its formula and shape (lowered, so it is known to mean something; a
+    ``{}`` in both is an index, tried as ``o``)."""
+    if latex.count("{}") != formula.count("{}") or latex.count("{}") > 1:
+        raise NotationError(f"{name}: [terms] {latex!r}: one {{}} (an index) in both sides, or none")
+    try:
+        tree = parse(formula.replace("{}", "o"))
+        value = Lowerer(Scope.of(derivation)).formula(Formula(formula, tree, f"terms.{latex}"))
+    except FormulaError as err:
+        raise NotationError(f"{name}: [terms] {latex!r} = {formula!r}: {err.message}") from None
+    if not isinstance(value, Tensor):
+        raise NotationError(f"{name}: [terms] {latex!r} must be a number, vector or matrix")
+    return formula, of_sizes(tuple(str(s) for s in value.shape))
 
 
 def _family(letter: str, template: str, notation: Notation, name: str) -> Family:
@@ -205,19 +230,23 @@ def _scopes(raw: object, name: str) -> tuple[ScopedAssumptions, ...]:
     for n, entry in enumerate(raw, 1):
         lines = entry.get("lines") if isinstance(entry, dict) else None
         assume = entry.get("assume", []) if isinstance(entry, dict) else None
+        loss = entry.get("loss") if isinstance(entry, dict) else None
         if (
             not isinstance(lines, list)
             or len(lines) != 2
             or not all(isinstance(x, int) and x > 0 for x in lines)
             or not isinstance(assume, list)
             or not all(isinstance(a, str) for a in assume)
-            or set(entry) - {"lines", "assume"}
+            or not (loss is None or (isinstance(loss, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", loss)))
+            or set(entry) - {"lines", "assume", "loss"}
         ):
-            raise NotationError(f"{name}: scope {n}: write lines = [first, last] and assume = [\"...\", ...]")
+            raise NotationError(
+                f'{name}: scope {n}: write lines = [first, last], assume = ["...", ...] and loss = "J_..." (optional)'
+            )
         for a in assume:
             try:
                 parse(a)
             except FormulaError as err:
                 raise NotationError(f"{name}: scope {n}: assumption {a!r}: {err.message}") from None
-        out.append(ScopedAssumptions(min(lines), max(lines), tuple(assume)))
+        out.append(ScopedAssumptions(min(lines), max(lines), tuple(assume), loss))
     return tuple(out)

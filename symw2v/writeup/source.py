@@ -45,13 +45,21 @@ class Source:
 @dataclass(frozen=True)
 class Display:
     """One piece of math: ``text`` is ``source.text[start:start + len(text)]``, possibly with
-    parts blanked; ``inline`` for $...$ in running text (never read as a chain)."""
+    parts blanked; ``inline`` for $...$ in running text. When macros were written out in it
+    (:mod:`.tex`), ``origins`` gives the file offset of each character of ``text``."""
 
     source: Source
     start: int
     text: str
     inline: bool = False
     heading: str = ""  # the last heading before it (Markdown), for the report
+    origins: tuple[int, ...] | None = None
+
+    def origin(self, k: int) -> int:
+        """The file offset of character ``k`` of ``text`` (its end for ``k = len(text)``)."""
+        if self.origins is None:
+            return self.start + k
+        return self.origins[min(max(k, 0), len(self.origins) - 1)] if self.origins else self.start
 
 
 def read_source(path: str | Path) -> Source:

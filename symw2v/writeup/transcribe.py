@@ -58,7 +58,7 @@ def transcribe(reading: Reading, notation: Notation) -> Transcript:
                 raise  # the notation or a definition: a bug of the reader, not of the write-up
             chain = chains.pop(at)
             start, side = chain.start, chain.sides[0]
-            dropped.append(Unread(reading.source, start, side.end, err.message, "", side.latex, "chain", start))
+            dropped.append(Unread(reading.source, start, side.end, err.message, "", side.latex, "chain", (0, 1)))
             continue
         return Transcript(reading, notation, toml, derivation, dict(zip(ids, chains, strict=True)), dropped, offsets)
 
@@ -106,7 +106,8 @@ def _write(
         offsets[len(out) + 1] = chain.start
         out.append("[[claim]]")
         out.append(f"id = {toml_string(cid)}")
-        out.append(f"says = {toml_string(_says(lhs.latex))}")
+        left_out = f" ({len(chain.skipped)} formula(s) of it not read)" if chain.skipped else ""
+        out.append(f"says = {toml_string(_says(lhs.latex) + left_out)}")
         node = lhs.value.node
         of = node.args[0] if isinstance(node, Call) and node.func == "grad" else None
         offsets[len(out) + 1] = lhs.start
@@ -115,7 +116,7 @@ def _write(
             out.append(f"of = {toml_string(of.id)}")
         else:
             out.append(f"lhs = {toml_string(to_text(node))}  # line {line}: {_comment(lhs.latex)}")
-        scoped = [a for a in notation.assumptions_at(line) if a not in notation.assume]
+        scoped = [a for a in (*notation.assumptions_at(line), *chain.assume) if a not in notation.assume]
         if scoped:
             out.append(f"assume = [{', '.join(map(toml_string, scoped))}]")
         out.append("steps = [")

@@ -27,6 +27,8 @@ from fractions import Fraction
 
 from lark import Token, Tree
 
+from ..language.parser import parse
+from ..language.printer import to_text
 from ..language.syntax import (
     BUILTINS,
     Binary,
@@ -41,8 +43,9 @@ from ..language.syntax import (
     Transpose,
     Unary,
 )
+from .cases import cases
 from .errors import Unreadable
-from .latex import fail, span
+from .latex import fail, parse_row, span
 from .notation import Family, Notation
 from .shapes import SCALAR, Shape, column
 
@@ -140,12 +143,18 @@ class Translator:
         self.text = ""
         # reads a definition's right-hand side when it is first used (set by the chain reader)
         self.pending: Callable[[Defined], None] | None = None
+        self.offset = 0  # where in the file the row being read is
+        # where the write-up first names another loss (J_{neg-sample}): after it, a bare J of the
+        # notation could mean either, and is refused
+        self.other_loss: tuple[int, str] | None = None
+        self.line_of: Callable[[int], int] = lambda offset: 0  # the line of a file offset (set by the reader)
 
     # -- entry points --------------------------------------------------------------------------
 
-    def value(self, tree: Tree | Token, text: str) -> Value:
-        """The formula of one side of a relation (``text`` is the row the tree was read from)."""
-        self.text, self.binders = text, {}
+    def value(self, tree: Tree | Token, text: str, offset: int = 0) -> Value:
+        """The formula of one side of a relation (``text`` is the row the tree was read from,
+        ``offset`` where the row is in the file)."""
+        self.text, self.binders, self.offset = text, {}, offset
         out = self.expr(tree)
         if isinstance(out, Index):
             return Value(out.node, SCALAR) if self._is_label(out) else self._index_as_value(out, tree)
@@ -314,7 +323,7 @@ class Translator:
 
     def _core(self, item: Tree | Token) -> Symbol | None:
         if isinstance(item, Tree) and item.data == "letter":
-            return Symbol(item, str(item.children[0]))
+            return Symbol(item, _letter(item.children[0]))
         if isinstance(item, Tree) and item.data == "greek":
             letter = str(item.children[0]).lstrip("\\")
             return Symbol(item, GREEK_LETTERS.get(letter, letter))
@@ -336,6 +345,8 @@ class Translator:
         return None
 
     def _add_post(self, symbol: Symbol, post: Tree) -> None:
+        if post.children and _is_empty(post.children[0]):
+            return  # x^{} is x
         if post.data == "sub":
             if symbol.sub is not None:
                 raise fail(post, "a second subscript")
@@ -360,6 +371,9 @@ class Translator:
             hit = self.defined.get(key)
             if hit is not None:
                 return self._defined(hit, s, None), 1
+            term = self.term(key, s.item)
+            if term is not None:
+                return term, 1
         if full is not None and full in names:
             return self._named(full, s, args)
         if s.sub is not None and s.stem in self.notation.families:
@@ -385,6 +399,29 @@ class Translator:
             hint = f"declare {s.stem} in [symbols] of a notation file, or define it in the write-up before using it"
         raise fail(s.item, f"`{written}` is not in the notation", hint)
 
+    def term(self, key: str, where) -> Value | None:
+        """A formula of the notation's [terms] written as ``key`` (``{}`` there an index here)."""
+        for latex, (formula, shape) in self.notation.terms.items():
+            if "{}" not in latex:
+                if latex == key:
+                    return Value(parse(formula), shape)
+                continue
+            m = re.fullmatch(re.escape(latex).replace(r"\{\}", "(.+?)"), key)
+            if m is None:
+                continue
+            try:
+                tree = parse_row(m.group(1)).children[0].children[0].children[0]
+                self.text, saved = m.group(1), self.text
+                index = self.expr(tree)
+            except Unreadable:
+                index = None
+            finally:
+                self.text = saved
+            if isinstance(index, Index):
+                return Value(parse(formula.replace("{}", to_text(index.node))), shape)
+            raise fail(where, f"`{key}`: {m.group(1)} is not an index of the notation")
+        return None
+
     def _named(self, name: str, s: Symbol, args: Tree | None) -> tuple[Value | Index, int]:
         defined = next((d for d in self.defined.values() if d.name == name), None)
         if defined is not None:
@@ -394,6 +431,15 @@ class Translator:
             if decl.kind == "indices":
                 raise fail(s.item, f"{name} is an index list; write one of its entries, such as {name}[k]")
             return self._posts_symbol(Index(Name(name, span=NOWHERE), decl.sizes[0]), s, skip_sub=True), 0
+        scoped = self.notation.loss_at(self.line_of(self.offset)) if name in LOSS_LETTERS and s.sub is None else None
+        if scoped is not None:  # the notation says which loss a bare J is on these lines
+            if scoped not in self.known_names():
+                raise fail(s.item, f"the notation's scope says J is {scoped} here, which is no loss of the notation "
+                           "or the write-up")
+            return self._named(scoped, Symbol(s.item, scoped, None, s.sups, s.primes), args)
+        if name in LOSS_LETTERS and s.sub is None and self.other_loss and self.offset > self.other_loss[0]:
+            raise fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
+                       "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, or give a notation file")
         if name not in self.notation.shapes:
             if name in LOSS_LETTERS or name in self.notation.definitions:
                 raise fail(s.item, f"`{self.raw(s.item).strip()}` names no loss of the notation or the write-up",
@@ -424,11 +470,11 @@ class Translator:
 
     def _defined(self, d: Defined, s: Symbol, args: Tree | None) -> Value:
         if d.value is None and d.failed is None and self.pending is not None:
-            saved = self.text, self.binders
+            saved = self.text, self.binders, self.offset
             try:
                 self.pending(d)
             finally:
-                self.text, self.binders = saved
+                self.text, self.binders, self.offset = saved
         if d.failed is not None:
             written = self.raw(s.item).strip()
             raise fail(s.item, f"`{written}` is defined on line {d.line}, which could not be read: {d.failed}")
@@ -454,11 +500,13 @@ class Translator:
         for sup in s.sups:
             value = self.superscript(value, sup, s.item)
         for _ in range(s.primes):
-            value = self.transpose(value, s.item)
+            value = self.prime(value, s.item)
         return value
 
     def _posts(self, value: Value | Index, posts: list[Tree], where: Tree) -> Value | Index:
         for post in posts:
+            if post.children and _is_empty(post.children[0]):
+                continue
             if post.data == "sub":
                 value = self.component(self._as_value(value, where), post.children[0], where)
             elif post.data == "sup":
@@ -466,8 +514,22 @@ class Translator:
             elif post.data == "tsup":
                 value = self.transpose(value, where)
             else:
-                value = self.transpose(value, where)
+                value = self.prime(value, where)
         return value
+
+    def prime(self, value: Value | Index, where) -> Value:
+        """``'`` transposes a vector or a matrix; after a function of one declared scalar,
+        ``\\sigma(x)'``, it is the derivative; on any other scalar it is refused (which one?)."""
+        value = self._as_value(value, where)
+        if not value.shape.scalar:
+            return self.transpose(value, where)
+        node = value.node
+        if isinstance(node, Call) and node.func in FUNCTIONS.values() and len(node.args) == 1:
+            x = node.args[0]
+            if isinstance(x, Name) and x.id in self.notation.symbols and self.notation.shapes[x.id].scalar:
+                return Value(Call("grad", (node, x), span=NOWHERE), SCALAR)
+        raise fail(where, f"a prime on a scalar (`{self.raw(where).strip()}`): a derivative, or a transpose?",
+                   "write a derivative as \\frac{d}{dx} or f'(x) for a declared scalar x")
 
     def superscript(self, value: Value | Index, sup: Tree | Token, where) -> Value:
         value = self._as_value(value, where)
@@ -541,7 +603,7 @@ class Translator:
     # -- primaries -----------------------------------------------------------------------------
 
     def on_letter(self, tree: Tree) -> Value | Index:
-        return self.resolve(Symbol(tree, str(tree.children[0])), None)[0]
+        return self.resolve(Symbol(tree, _letter(tree.children[0])), None)[0]
 
     on_greek = on_letter
 
@@ -618,6 +680,8 @@ class Translator:
     def on_call(self, tree: Tree) -> Value:
         head, args_tree = tree.children
         text = str(head)
+        if head.type == "FUNC_BRACE":
+            args_tree = Tree("args", [args_tree])
         name = re.search(r"(exp|log|ln|sigmoid|sigma|σ|tanh|max|softmax|ReLU|relu)", text).group(1)  # type: ignore[union-attr]
         func = FUNCTIONS[name]
         primed = "'" in text or "prime" in text
@@ -644,48 +708,12 @@ class Translator:
 
     def on_funcapply(self, tree: Tree) -> Value:
         head, body = tree.children
-        func = FUNCTIONS[str(head).lstrip("\\")]
+        func = FUNCTIONS[str(head).lstrip("\\")]  # \log, or log as plain letters
         x = self.val(body)
         return Value(Call(func, (x.node,), span=NOWHERE), x.shape)
 
     def on_cases(self, tree: Tree) -> Value:
-        """``\\begin{cases} a & \\text{if } c_1 \\\\ b & \\text{if } c_2 \\end{cases}`` ->
-        ``a * [c_1] + b * [c_2]``, only when the conditions cannot hold together (each compares
-        one scalar with a number); ``\\text{otherwise}`` is what none of the others covers."""
-        rows = [c for c in tree.children if isinstance(c, Tree) and c.data == "crow"]
-        parts: list[tuple[Value, Compare | None, Tree]] = []
-        for row in rows:
-            value = self.val(row.children[0])
-            cond_tree = row.children[-1] if len(row.children) > 1 else None
-            if cond_tree is not None and isinstance(cond_tree, Tree) and cond_tree.data == "textcond":
-                words = normal(str(cond_tree.children[0])).lower()
-                rest = cond_tree.children[1:]
-                if not rest and words in ("otherwise", "else", "elsewhere"):
-                    parts.append((value, None, row))
-                    continue
-                if not rest or words not in ("if", "for", "when", "whenever", "if:"):
-                    raise fail(cond_tree, f"the condition `{self.raw(cond_tree).strip()}`",
-                               "write \\text{if } x > 0 or \\text{otherwise}")
-                cond_tree = rest[0]
-            if cond_tree is None:
-                raise fail(row, "a case without a condition")
-            parts.append((value, self.condition(cond_tree), row))
-        _check_cases(parts, tree)
-        conditions = [c for _, c, _ in parts if c is not None]
-        total: Node | None = None
-        shape = SCALAR
-        for value, cond, _ in parts:
-            shape = value.shape if not value.shape.scalar else shape
-            if cond is not None:
-                weight: Node = Indicator(cond, span=NOWHERE)
-            else:
-                weight = Number(Fraction(1), span=NOWHERE)
-                for c in conditions:
-                    weight = Binary("-", weight, Indicator(c, span=NOWHERE), span=NOWHERE)
-            term = Binary("*", value.node, weight, span=NOWHERE)
-            total = term if total is None else Binary("+", total, term, span=NOWHERE)
-        assert total is not None
-        return Value(total, shape)
+        return cases(self, tree)
 
     # -- sums and derivatives ------------------------------------------------------------------
 
@@ -716,7 +744,7 @@ class Translator:
             scripts = scripts[::-1]
         if not scripts:
             raise fail(sumop, "a \\sum without its index", "write \\sum_{w} or \\sum_{k=1}^{K}")
-        sub, sup = scripts[0], scripts[1] if len(scripts) > 1 else None
+        sub, sup = scripts[0], scripts[1] if len(scripts) > 1 and not _is_empty(scripts[1]) else None
         items = _gitems(sub)
         first, conditions = items[0], items[1:]
         letter_tree, lower, relation = first.children[0], None, None
@@ -777,7 +805,7 @@ class Translator:
 
     def derivative(self, dmark: Tree, wrt_tree: Tree) -> Value:
         mark = dmark.children[0]
-        if mark.type == "LETTER" and str(mark) != "d":
+        if mark.type in ("LETTER", "ROMAN") and _letter(mark) != "d":
             raise fail(dmark, f"`{self.raw(dmark)}` where \\partial or d was expected")
         wrt = self.val(wrt_tree)
         if not _differentiable(wrt.node):
@@ -822,6 +850,16 @@ class Translator:
 # -- helpers on trees --------------------------------------------------------------------------
 
 
+def _letter(token: Token) -> str:
+    """The letter of a LETTER token, or of \\mathrm{P} (typography)."""
+    text = str(token)
+    return text if len(text) == 1 else text.rstrip(" }")[-1]
+
+
+def _is_empty(script) -> bool:
+    return isinstance(script, Tree) and script.data == "empty"
+
+
 def _is_plain_paren(item: Tree) -> bool:
     return isinstance(item, Tree) and item.data == "factor" and len(item.children) == 1 and (
         isinstance(item.children[0], Tree) and item.children[0].data == "paren"
@@ -847,7 +885,7 @@ def _is_transpose(sup) -> bool:
     expr = _script_expr(sup)
     if isinstance(expr, Tree) and expr.data in ("top", "prime_script", "tsup"):
         return True
-    if isinstance(expr, Tree) and expr.data == "letter" and str(expr.children[0]) == "T":
+    if isinstance(expr, Tree) and expr.data == "letter" and _letter(expr.children[0]) == "T":
         return True
     if isinstance(expr, Tree) and expr.data == "product" and len(expr.children) == 1:
         return _is_transpose(expr.children[0])
@@ -866,35 +904,3 @@ def _differentiable(node: Node) -> bool:
     if isinstance(node, Transpose):
         node = node.operand
     return isinstance(node, Name) or (isinstance(node, Subscript) and isinstance(node.base, Name))
-
-
-def _check_cases(parts, tree: Tree) -> None:
-    """Refuse cases that might overlap: each condition must compare the same scalar with a number."""
-    conds = [(c, row) for _, c, row in parts if c is not None]
-    others = [row for _, c, row in parts if c is None]
-    if len(others) > 1 or (others and parts[-1][1] is not None):
-        raise fail(tree, "\\text{otherwise} more than once, or not last")
-    intervals = []
-    subject = None
-    for cond, row in conds:
-        left, right, op = cond.left, cond.right, cond.op
-        if isinstance(left, Number) and not isinstance(right, Number):
-            left, right, op = right, left, {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
-        if not isinstance(right, Number) or op not in ("<", ">", "<=", ">=") or (subject not in (None, left)):
-            raise fail(row, "a case whose condition is not x < a, x > a, x \\leq a or x \\geq a for one scalar x",
-                       "the cases must not overlap, and the reader can only see that for such conditions")
-        subject = left
-        a = right.value
-        intervals.append(((None, False), (a, op == "<=")) if op in ("<", "<=") else ((a, op == ">="), (None, False)))
-    for n, (lo1, hi1) in enumerate(intervals):
-        for lo2, hi2 in intervals[n + 1 :]:
-            if _overlap(lo1, hi1, lo2, hi2):
-                raise fail(tree, "cases whose conditions overlap")
-
-
-def _overlap(lo1, hi1, lo2, hi2) -> bool:
-    lo = max((b for b in (lo1, lo2) if b[0] is not None), default=(None, False), key=lambda b: (b[0], not b[1]))
-    hi = min((b for b in (hi1, hi2) if b[0] is not None), default=(None, False), key=lambda b: (b[0], b[1]))
-    if lo[0] is None or hi[0] is None:
-        return True
-    return lo[0] < hi[0] or (lo[0] == hi[0] and lo[1] and hi[1])

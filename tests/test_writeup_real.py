@@ -1,0 +1,67 @@
+"""The real write-ups of tests/data/writeups/ (nine public write-ups of the assignment, 101 chains
+with hand verdicts in expected.toml), read with the shipped notation as they are written.
+
+For every chain of expected.toml: either it is read whole (a claim starts on its left-hand side's
+line, none of its formulas left out) and gets the hand verdict (correct: proved or checked; slip:
+refuted, or malformed for a step of the wrong shape), or what stopped the reader is reported at a
+line of that chain. Never a verdict other than the hand one: a misreading would be a false
+verdict. The counts are kept from going down (``READ_AT_LEAST``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from symw2v.writeup.report import check_writeup
+
+DATA = Path(__file__).resolve().parent / "data" / "writeups"
+EXPECTED = tomllib.loads((DATA / "expected.toml").read_text()) if (DATA / "expected.toml").exists() else {}
+CHAINS = EXPECTED.get("chain", [])
+FILES = sorted({c["file"] for c in CHAINS})
+WANT = {"correct": {"proved", "checked"}, "slip": {"refuted", "malformed"}}
+READ_AT_LEAST = 28
+
+pytestmark = pytest.mark.skipif(not CHAINS, reason="tests/data/writeups/expected.toml is not here")
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return {name: check_writeup(DATA / name, budget=20.0, jobs=2) for name in FILES}
+
+
+def outcome(report, chain: dict, next_line: int) -> tuple[str, str]:
+    """("read", verdicts) when the chain was read whole, ("unread", message) when what stopped
+    the reader is reported on its lines, else ("lost", "")."""
+    transcript = report.transcript
+    claims = [r for r in report.results if r.line == chain["lhs_line"]] or [
+        r for r in report.results if chain["line"] <= r.line <= chain["lhs_line"]
+    ]
+    whole = [r for r in claims if transcript is not None and not transcript.claims[r.claim].skipped]
+    if whole:
+        return "read", ",".join(sorted({r.verdict for r in whole}))
+    notes = [u for u in report.unread if chain["line"] <= u.line < max(next_line, chain["lhs_line"] + 1)]
+    if notes:
+        return "unread", notes[0].message
+    return "lost", ""
+
+
+def test_every_chain_is_read_with_its_verdict_or_reported_where_it_is(reports):
+    rows = []
+    for name in FILES:
+        chains = sorted((c for c in CHAINS if c["file"] == name), key=lambda c: c["lhs_line"])
+        starts = sorted({c["line"] for c in chains})
+        for chain in chains:
+            later = [s for s in starts if s > chain["line"]]
+            kind, what = outcome(reports[name], chain, later[0] if later else 10**9)
+            rows.append((name, chain["lhs_line"], chain["verdict"], kind, what))
+    wrong = [r for r in rows if r[3] == "read" and not set(r[4].split(",")) <= WANT[r[2]]]
+    assert not wrong, wrong
+    lost = [r for r in rows if r[3] == "lost"]
+    assert not lost, lost
+    counts = Counter(r[3] for r in rows)
+    assert counts["read"] >= READ_AT_LEAST, counts
+    print(f"\n{counts['read']} of {len(rows)} chains read with the hand verdict, {counts['unread']} reported not read")
