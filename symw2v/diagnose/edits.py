@@ -27,6 +27,8 @@ class EditContext:
     terms: tuple[Node, ...]  # candidates for a dropped term: the claim's other terms, defined names
     loop_sizes: frozenset[str]  # sizes a sum may run over (window, samples)
     indices_used: tuple[Node, ...] = ()  # index expressions anywhere in the claim (U[ws[s]] -> ws[s])
+    # "column", "row" or None: how a subtree is oriented under the columns convention
+    orientation: Callable[[Node], str | None] = lambda node: None
 
 
 def subtrees(node: Node) -> Iterator[tuple[Node, Callable[[Node], Node]]]:
@@ -92,17 +94,26 @@ def _sign(tree: Node, ctx: EditContext) -> Iterator[Edit]:
             yield f"sign flip: the minus in front of `{to_text(sub.operand)}`", rebuild(sub.operand)
 
 
+ORIENTED = {"row": "row vector where a column is expected", "column": "column vector where a row is expected"}
+
+
+def _transposed(ctx: EditContext, sub: Node) -> str:
+    """What a transpose slip is called: under columns, by the orientation of what was written."""
+    kind = ctx.orientation(sub)
+    return f"{ORIENTED[kind]} (transpose)" if kind else "transpose"
+
+
 def _transpose(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     for sub, rebuild in subtrees(tree):
         if isinstance(sub, Transpose):
-            yield f"transpose: `{to_text(sub)}` should not be transposed", rebuild(sub.operand)
+            yield f"{_transposed(ctx, sub)}: `{to_text(sub)}` should not be transposed", rebuild(sub.operand)
         elif isinstance(sub, Call) and sub.func == "outer" and len(sub.args) == 2:
             yield (
                 f"transpose (row vs column convention): `{to_text(sub)}` has its factors swapped",
                 rebuild(dataclasses.replace(sub, args=sub.args[::-1])),
             )
         elif isinstance(sub, Name | Subscript):
-            yield f"transpose: `{to_text(sub)}` should be transposed", rebuild(Transpose(sub, span=SPAN))
+            yield f"{_transposed(ctx, sub)}: `{to_text(sub)}` should be transposed", rebuild(Transpose(sub, span=SPAN))
 
 
 def _dropped_term(tree: Node, ctx: EditContext) -> Iterator[Edit]:
@@ -200,6 +211,20 @@ def _wrong_index(tree: Node, ctx: EditContext) -> Iterator[Edit]:
                 )
 
 
+def _index_count(tree: Node, ctx: EditContext) -> Iterator[Edit]:
+    """An index written where none belongs (``yhat[w]`` in a vector formula), or a vector left
+    unindexed where its entry is meant (``v_c * (yhat - y)`` for ``v_c * (yhat[j] - y[j])``)."""
+    options = {name: Name(name, span=SPAN) for name in ctx.index_names}
+    options.update({to_text(i): i for i in ctx.indices_used})
+    for sub, rebuild in subtrees(tree):
+        if isinstance(sub, Subscript) and len(sub.indices) == 1 and isinstance(sub.indices[0], Name | Subscript):
+            yield f"stray index: `{to_text(sub)}` should be `{to_text(sub.base)}`", rebuild(sub.base)
+        elif isinstance(sub, Name) or isinstance(sub, Binary) and sub.op in "+-":
+            for index in options.values():
+                edited = Subscript(sub, (index,), span=SPAN)
+                yield f"missing index: `{to_text(sub)}` should be `{to_text(edited)}`", rebuild(edited)
+
+
 def _wrong_size(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     sizes = {*ctx.index_names.values(), *(n for pair in ctx.list_names.values() for n in pair), *ctx.loop_sizes}
     for sub, rebuild in subtrees(tree):
@@ -273,6 +298,7 @@ CATALOGUE: dict[str, Callable[[Node, EditContext], Iterator[Edit]]] = {
     "missing sum": _missing_sum,
     "wrong index": _wrong_index,
     "wrong size": _wrong_size,
+    "index count": _index_count,
     "transpose": _transpose,
     "sign": _sign,
     "factor": _factor,

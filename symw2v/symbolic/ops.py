@@ -160,9 +160,11 @@ def _orientation_hint(a: Tensor, b: Tensor) -> str:
 
 
 def transpose(x: Tensor) -> Tensor:
+    """x.T; a declared array stays one (``grad(J, U[o].T)`` is the column u_o under columns)."""
     if x.rank < 2:
-        return x  # vectors have no orientation: u.T @ v is u @ v
-    return tensor_map(x.shape[::-1], lambda idx: x.at(idx[::-1]))
+        return x  # vectors have no orientation under rows: u.T @ v is u @ v
+    target = x.target.moved({0: Axis(1), 1: Axis(0)}) if x.target else None
+    return Tensor(x.shape[::-1], lambda idx: x.at(idx[::-1]), target)
 
 
 # ---- functions with their own shape rules --------------------------------------------------

@@ -27,7 +27,7 @@ import sympy as sp
 from ..derivation.document import Claim, Derivation
 from ..derivation.errors import DerivationError
 from ..derivation.loader import load
-from ..diagnose.search import diagnose
+from ..diagnose.search import diagnose, repair
 from ..symbolic.assumptions import Assumptions
 from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
 from ..symbolic.ops import transpose
@@ -162,10 +162,10 @@ def check_claim(
         with budget(max(claim_budget - (time.perf_counter() - start), 1e-3)):  # one budget for prepare and steps
             for n in range(1, len(tensors)):
                 if isinstance(tensors[n], DerivationError):
-                    error = tensors[n]
-                    step = StepResult(n, texts[good], texts[n], MALFORMED, error.message, compared_with=good)
+                    step = _unreadable_step(n, good, texts, tensors, ctx, scope, claim)
                     result.steps.append(step)
-                    result.error = "\n".join(filter(None, [result.error, str(error)]))
+                    if step.verdict == MALFORMED:
+                        result.error = "\n".join(filter(None, [result.error, str(tensors[n])]))
                     continue
                 if isinstance(tensors[n], Transposed):
                     result.steps.append(_transposed_step(n, good, texts, tensors, ctx))
@@ -213,6 +213,35 @@ def check_claim(
 
 def _internal(err: Exception) -> str:
     return f"undecided: the checker failed on this claim ({type(err).__name__}: {err}); please report it"
+
+
+def _unreadable_step(n: int, good: int, texts: list[str], tensors: list, ctx: Context, scope: Scope, claim: Claim):
+    """A step that cannot be read as written (a shape error) is malformed, unless one edit of
+    the catalogue makes it equal to the last correct expression: then that edit names the slip
+    (a row added to a column, an index left out) and the step is refuted."""
+    error = tensors[n]
+    reference = tensors[good]
+    words = repair(
+        claim.chain[n],
+        reference,
+        scope,
+        claim,
+        ctx.components,
+        _generic_instance(ctx),
+        lambda t: compare(reference, t, ctx).verdict in (PROVED, CHECKED),
+    )
+    if words is None:
+        return StepResult(n, texts[good], texts[n], MALFORMED, error.message, compared_with=good)
+    shown = f"cannot be read as written: {error.message}"
+    step = StepResult(n, texts[good], texts[n], REFUTED, shown, compared_with=good)
+    step.diagnosis = words
+    return step
+
+
+def _generic_instance(ctx: Context) -> concrete.Instance:
+    """An instance with pairwise distinct sizes, to probe candidate repairs at."""
+    found = concrete.instances(ctx.sizes, ctx.index_ranges, ctx.list_shapes, ctx.assumptions)
+    return next((i for i in reversed(found) if len(set(i.sizes.values())) == len(i.sizes)), found[-1])
 
 
 @dataclass(frozen=True)
