@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -73,6 +74,18 @@ def _orientation(scope: Scope) -> Callable[[Node], str | None]:
     return of
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """What the search found: the words for the step, and whether an edit repairs it."""
+
+    words: str
+    repaired: bool
+
+
+# What a run that does not search for diagnoses (the mutation tests) puts in their place.
+UNSEARCHED = Diagnosis("", False)
+
+
 def diagnose(
     wrong: Formula,
     reference: Tensor,
@@ -82,42 +95,22 @@ def diagnose(
     instance: concrete.Instance,
     confirm: Callable[[Tensor], bool],
     residual: sp.Expr | None = None,
-) -> str:
+) -> Diagnosis:
     """Plain words for the single edit that makes ``wrong`` equal ``reference``. When no edit
     of the catalogue does, but the residual ``reference - wrong`` is a single term, the step
     dropped (or added) exactly that term."""
     try:
         repairs, left = _repairs(wrong, reference, scope, claim, components, instance, confirm)
     except WorkExceeded as err:
-        return f"no diagnosis: {err}"
-    if not repairs:
-        if residual is not None and len(sp.Add.make_args(sp.fraction(residual)[0])) == 1:
-            return f"dropped term: the step lacks exactly one term, left - right = {residual}"
-        return NO_REPAIR + (f"; search stopped at the cap of {MAX_CANDIDATES} candidate edits" if not left else "")
-    return _worded(repairs)
-
-
-def repair(
-    wrong: Formula,
-    reference: Tensor,
-    scope: Scope,
-    claim: Claim,
-    components: tuple[sp.Symbol, ...],
-    instance: concrete.Instance,
-    confirm: Callable[[Tensor], bool],
-) -> str | None:
-    """The words for a single edit that turns a step that cannot be read as written (a shape
-    error, a row added to a column) into one equal to ``reference``; None when none does."""
-    try:
-        repairs, _ = _repairs(wrong, reference, scope, claim, components, instance, confirm)
-    except WorkExceeded:
-        return None
-    return _worded(repairs) if repairs else None
-
-
-def _worded(repairs: dict[str, str]) -> str:
-    first, *others = repairs.values()
-    return first + (f" (other single edits that also repair it: {'; '.join(others)})" if others else "")
+        return Diagnosis(f"no diagnosis: {err}", False)
+    if repairs:
+        first, *others = repairs.values()
+        also = f" (other single edits that also repair it: {'; '.join(others)})" if others else ""
+        return Diagnosis(first + also, True)
+    if residual is not None and len(sp.Add.make_args(sp.fraction(residual)[0])) == 1:
+        return Diagnosis(f"dropped term: the step lacks exactly one term, left - right = {residual}", False)
+    capped = f"; search stopped at the cap of {MAX_CANDIDATES} candidate edits" if not left else ""
+    return Diagnosis(NO_REPAIR + capped, False)
 
 
 def _repairs(wrong, reference, scope, claim, components, instance, confirm) -> tuple[dict[str, str], int]:

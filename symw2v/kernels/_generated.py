@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: a96e3a3d73bedd6a11bead8bcdb546c3e39814d8f2606e220dbe151983e7d66f
+# key: 2f6409b755ded8f79b800dc9a130b660c950c21190bedd7d7963f26023cc4241
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

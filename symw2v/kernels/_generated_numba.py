@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: a96e3a3d73bedd6a11bead8bcdb546c3e39814d8f2606e220dbe151983e7d66f
+# key: 2f6409b755ded8f79b800dc9a130b660c950c21190bedd7d7963f26023cc4241
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -27,7 +27,7 @@ import sympy as sp
 from ..derivation.document import Claim, Derivation
 from ..derivation.errors import DerivationError
 from ..derivation.loader import load
-from ..diagnose.search import diagnose, repair
+from ..diagnose.search import diagnose
 from ..symbolic.assumptions import Assumptions
 from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
 from ..symbolic.ops import transpose
@@ -199,7 +199,7 @@ def check_claim(
                             found.counterexample.instance,
                             lambda t, ref=tensors[good]: compare(ref, t, ctx).verdict in (PROVED, CHECKED),
                             found.residual_expr,
-                        )
+                        ).words
     except BudgetExceeded as out:
         exhausted = exhausted_text(out, claim_budget)
     except Exception as err:  # one claim's failure is its verdict, never the run's
@@ -221,7 +221,7 @@ def _unreadable_step(n: int, good: int, texts: list[str], tensors: list, ctx: Co
     (a row added to a column, an index left out) and the step is refuted."""
     error = tensors[n]
     reference = tensors[good]
-    words = repair(
+    found = diagnose(
         claim.chain[n],
         reference,
         scope,
@@ -230,11 +230,11 @@ def _unreadable_step(n: int, good: int, texts: list[str], tensors: list, ctx: Co
         _generic_instance(ctx),
         lambda t: compare(reference, t, ctx).verdict in (PROVED, CHECKED),
     )
-    if words is None:
+    if not found.repaired:
         return StepResult(n, texts[good], texts[n], MALFORMED, error.message, compared_with=good)
     shown = f"cannot be read as written: {error.message}"
     step = StepResult(n, texts[good], texts[n], REFUTED, shown, compared_with=good)
-    step.diagnosis = words
+    step.diagnosis = found.words
     return step
 
 
