@@ -213,16 +213,29 @@ def _wrong_index(tree: Node, ctx: EditContext) -> Iterator[Edit]:
 
 def _index_count(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     """An index written where none belongs (``yhat[w]`` in a vector formula), or a vector left
-    unindexed where its entry is meant (``v_c * (yhat - y)`` for ``v_c * (yhat[j] - y[j])``)."""
+    unindexed where its entry is meant (``v_c * (yhat - y)`` for ``v_c * (yhat[j] - y[j])``).
+    Juxtaposition is ``*`` next to an entry and ``@`` next to a vector, so the product the
+    operand stands in changes with it (``U.T * yhat[w]`` -> ``U.T @ yhat``)."""
     options = {name: Name(name, span=SPAN) for name in ctx.index_names}
     options.update({to_text(i): i for i in ctx.indices_used})
     for sub, rebuild in subtrees(tree):
-        if isinstance(sub, Subscript) and len(sub.indices) == 1 and isinstance(sub.indices[0], Name | Subscript):
-            yield f"stray index: `{to_text(sub)}` should be `{to_text(sub.base)}`", rebuild(sub.base)
-        elif isinstance(sub, Name) or isinstance(sub, Binary) and sub.op in "+-":
-            for index in options.values():
-                edited = Subscript(sub, (index,), span=SPAN)
-                yield f"missing index: `{to_text(sub)}` should be `{to_text(edited)}`", rebuild(edited)
+        for fix, edited in _index_edits(sub, options):
+            yield fix, rebuild(edited)
+        if isinstance(sub, Binary) and sub.op in ("*", "@"):
+            for side in ("left", "right"):
+                operand = getattr(sub, side)
+                product = "@" if isinstance(operand, Subscript) else "*"  # a vector now, or an entry
+                for fix, edited in _index_edits(operand, options):
+                    yield fix, rebuild(dataclasses.replace(sub, op=product, **{side: edited}))
+
+
+def _index_edits(sub: Node, options: dict[str, Node]) -> Iterator[Edit]:
+    if isinstance(sub, Subscript) and len(sub.indices) == 1 and isinstance(sub.indices[0], Name | Subscript):
+        yield f"stray index: `{to_text(sub)}` should be `{to_text(sub.base)}`", sub.base
+    elif isinstance(sub, Name) or isinstance(sub, Binary) and sub.op in "+-":
+        for index in options.values():
+            edited = Subscript(sub, (index,), span=SPAN)
+            yield f"missing index: `{to_text(sub)}` should be `{to_text(edited)}`", edited
 
 
 def _wrong_size(tree: Node, ctx: EditContext) -> Iterator[Edit]:
