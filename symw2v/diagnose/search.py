@@ -21,7 +21,7 @@ from ..derivation.document import Claim, Definition, Formula
 from ..language.errors import FormulaError
 from ..language.syntax import Call, Name, Subscript
 from ..symbolic.lower import Lowerer, Scope
-from ..symbolic.tensor import Index, IndexList, Tensor
+from ..symbolic.tensor import Index, IndexList, IndexTable, Tensor
 from ..verify import concrete
 from ..verify.budget import WorkExceeded
 from .edits import CATALOGUE, SPAN, EditContext, additive_terms, subtrees
@@ -49,7 +49,8 @@ def edit_context(scope: Scope, claim: Claim) -> EditContext:
         for i in sub.indices
         if isinstance(i, Subscript) or isinstance(i, Name) and i.id in indices
     )
-    return EditContext(indices, lists, terms, frozenset(length for length, _ in lists.values()), used)
+    tables = frozenset(n for n, v in scope.names.items() if isinstance(v, IndexTable))
+    return EditContext(indices, lists, terms, frozenset(length for length, _ in lists.values()), used, tables)
 
 
 def diagnose(

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: bc0f21e95ae792c3d5191b7a2451b31734d677d04da259f8c24444b298905cad
+# key: 6ba668235a42daad6a110e76ca6713e838c935135fea92cee3e34f98a0957707
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

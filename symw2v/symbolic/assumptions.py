@@ -20,6 +20,7 @@ breaks one.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -141,8 +142,10 @@ class Assumptions:
         for pair in self.unequal:
             if len(pair) == 1:
                 return f"{next(iter(pair))} is assumed both equal and unequal to another index"
-        for e, ref in self.member & self.not_in:
-            return f"{e} is assumed both in and not in {ref_parts(ref)[0]}"
+        for (e, ref), (x, outside) in itertools.product(self.member, self.not_in):
+            (base, prefix), (other, around) = ref_parts(ref), ref_parts(outside)
+            if e == x and base == other and prefix[: len(around)] == around:  # in wss[r], not in wss
+                return f"{e} is assumed both in and not in {base}"
         names = self.renaming()
         renamed = [(gap.xreplace(names), op) for gap, op in self.bounds]
         for gap, op in renamed:
