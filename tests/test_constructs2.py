@@ -463,6 +463,20 @@ def test_functions_passed_to_macros(result, where, expected):
     assert verdict(FUNCTIONS, result, **where) == expected
 
 
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), M=st.integers(1, 3), V=st.integers(1, 3), d=st.integers(1, 2))
+def test_a_macro_given_a_function_matches_numpy(data, M, V, d):
+    """skipgram(J_sm) is the sum of J_sm over the window, whatever the window."""
+    U = np.array(data.draw(st.lists(st.integers(-2, 2), min_size=V * d, max_size=V * d)), float).reshape(V, d)
+    v = np.array(data.draw(st.lists(st.integers(-2, 2), min_size=d, max_size=d)), float)
+    ctx = data.draw(st.lists(st.integers(0, V - 1), min_size=M, max_size=M))
+    logp = U @ v - np.log(np.exp(U @ v).sum())
+    sizes, arrays = {"M": M, "V": V, "d": d, "K": 1}, {"U": U, "v_c": v}
+    got = values(lowered(FUNCTIONS, "skipgram(J_sm)"), sizes, arrays, {"ctx": ctx})
+    assert np.isclose(got, -logp[ctx].sum())
+    assert np.isclose(values(lowered(FUNCTIONS, "apply(exp, U @ v_c)"), sizes, arrays), np.exp(U @ v)).all()
+
+
 @pytest.mark.parametrize(
     "extra,lhs,message",
     [
@@ -609,3 +623,12 @@ def test_a_mutant_of_a_construct2_claim_that_differs_numerically_is_never_accept
 
 def test_the_constructs2_file_typesets_and_compiles(tmp_path):
     typesets(DATA, (r"Holds when", r"\mathrm{wss}_{r,s}", r"\mathrm{skipgram}", r"\boldsymbol{\theta} &="), tmp_path)
+
+
+def test_a_regenerated_skeleton_keeps_the_intermediates():
+    """`symw2v derive` writes the file's [let] table back, so a gradient by theta verifies there."""
+    from symw2v.derivation.loader import load
+    from symw2v.derive.regenerate import skeleton_text
+
+    text = skeleton_text(load(DATA), "J_o", "theta", "softmax(theta) - onehot(o, V)")
+    assert "[let]" in text and verdicts_of(text) == {"derived": "proved"}
