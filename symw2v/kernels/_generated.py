@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 6ba668235a42daad6a110e76ca6713e838c935135fea92cee3e34f98a0957707
+# key: 5d43b61539dbdd29bce559c5b8aeb4fb3ad16ce43c70fdc9c1a676c54caa3c92
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

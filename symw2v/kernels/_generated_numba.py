@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 6ba668235a42daad6a110e76ca6713e838c935135fea92cee3e34f98a0957707
+# key: 5d43b61539dbdd29bce559c5b8aeb4fb3ad16ce43c70fdc9c1a676c54caa3c92
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

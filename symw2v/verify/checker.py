@@ -358,7 +358,7 @@ def compare(a: Tensor, b: Tensor, ctx: Context) -> Comparison:
     # the instances fix what the sides and the sign conditions mention (a condition on o counts
     # even where a side no longer uses o)
     wanted = instances_for(sp.Tuple(left, right, *(gap for gap, _ in ctx.assumptions.conditions)), ctx)
-    if proved:
+    if proved and wanted:
         # one guard instance against a normaliser bug: the all-distinct pattern at generic sizes
         # (or the first pattern there that meets the claim's conditions)
         wanted = [i for i in wanted if i.sizes == wanted[-1].sizes]
