@@ -235,3 +235,24 @@ def test_a_gradient_by_a_transposed_row_is_a_column():
     text = text.replace("softmax(U.T @ v_c)", "softmax(U @ v_c)")
     assert results(text, {"wrt": "U[o].T"}, "(yhat[o] - 1) * v_c").verdict == "proved"
     assert results(text, {"wrt": "U[o].T"}, "(yhat[o] - 1) * v_c.T").verdict == "refuted"
+
+
+LET = COLUMNS.replace("[define]", '[let]\ntheta = "U.T @ v_c"\nscore = "u_o.T @ v_c"\n[define]').replace(
+    'yhat = "softmax(U.T @ v_c)"', 'yhat = "softmax(theta)"'
+) + 'J2 = "-log(sigma(score))"\n'
+
+
+@pytest.mark.parametrize(
+    "where,result,expected",
+    [
+        ({"lhs": "grad(J, theta)"}, "yhat - y", "proved"),
+        ({"lhs": "grad(J, theta)"}, "(yhat - y).T", "refuted"),
+        ({"lhs": "grad(J, theta)"}, "y - yhat", "refuted"),
+        ({"lhs": "grad(J, v_c)"}, "U @ grad(J, theta)", "proved"),
+        ({"lhs": "grad(J2, score)"}, "sigma(score) - 1", "proved"),
+        ({"lhs": "grad(J2, score)"}, "1 - sigma(score)", "refuted"),
+    ],
+)
+def test_a_gradient_by_a_column_intermediate_is_a_column(where, result, expected):
+    """[let] under columns: theta = U.T @ v_c is a V×1 column, so is grad(J, theta)."""
+    assert results(LET, where, result).verdict == expected

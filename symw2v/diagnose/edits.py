@@ -27,6 +27,7 @@ class EditContext:
     terms: tuple[Node, ...]  # candidates for a dropped term: the claim's other terms, defined names
     loop_sizes: frozenset[str]  # sizes a sum may run over (window, samples)
     indices_used: tuple[Node, ...] = ()  # index expressions anywhere in the claim (U[ws[s]] -> ws[s])
+    table_names: frozenset[str] = frozenset()  # tables of index lists (indices[M, K, V])
     # "column", "row" or None: how a subtree is oriented under the columns convention
     orientation: Callable[[Node], str | None] = lambda node: None
 
@@ -248,10 +249,18 @@ def _wrong_size(tree: Node, ctx: EditContext) -> Iterator[Edit]:
 
 def _count_repeats(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     for sub, _ in subtrees(tree):
-        if isinstance(sub, Subscript) and isinstance(sub.base, Name) and sub.base.id in ctx.list_names:
-            j = Name(_fresh(tree, ctx), span=SPAN)
-            same = Indicator(Compare("==", Subscript(sub.base, (j,), span=SPAN), sub, span=SPAN), span=SPAN)
-            count = Call("sum", (j, same), span=SPAN)
+        if not (isinstance(sub, Subscript) and isinstance(sub.base, Name)):
+            continue
+        table = sub.base.id in ctx.table_names and len(sub.indices) == 2
+        if sub.base.id in ctx.list_names or table:
+            # each entry of the list, or of the whole table (every row), that equals this one
+            binders = [Name(_fresh(tree, ctx), span=SPAN) for _ in range(1 + table)]
+            if table:
+                binders[1] = Name(_fresh(Binary("*", tree, binders[0], span=SPAN), ctx), span=SPAN)
+            entry = Subscript(sub.base, tuple(binders), span=SPAN)
+            count: Node = Indicator(Compare("==", entry, sub, span=SPAN), span=SPAN)
+            for j in reversed(binders):
+                count = Call("sum", (j, count), span=SPAN)
             yield (
                 f"repeated samples counted once: multiply by the number of times {to_text(sub)} was drawn",
                 Binary("*", count, tree, span=SPAN),

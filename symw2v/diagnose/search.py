@@ -23,7 +23,7 @@ from ..language.errors import FormulaError
 from ..language.syntax import Call, Name, Node, Subscript, walk
 from ..symbolic.lower import Lowerer, Scope
 from ..symbolic.ops import fresh
-from ..symbolic.tensor import Index, IndexList, Tensor
+from ..symbolic.tensor import Index, IndexList, IndexTable, Tensor
 from ..verify import concrete
 from ..verify.budget import WorkExceeded
 from .edits import CATALOGUE, SPAN, EditContext, additive_terms, subtrees
@@ -51,9 +51,9 @@ def edit_context(scope: Scope, claim: Claim) -> EditContext:
         for i in sub.indices
         if isinstance(i, Subscript) or isinstance(i, Name) and i.id in indices
     )
-    return EditContext(
-        indices, lists, terms, frozenset(length for length, _ in lists.values()), used, _orientation(scope)
-    )
+    tables = frozenset(n for n, v in scope.names.items() if isinstance(v, IndexTable))
+    loops = frozenset(length for length, _ in lists.values())
+    return EditContext(indices, lists, terms, loops, used, table_names=tables, orientation=_orientation(scope))
 
 
 def _orientation(scope: Scope) -> Callable[[Node], str | None]:

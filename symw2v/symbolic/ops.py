@@ -232,7 +232,7 @@ def count(lst: IndexList, x: Index, span: Span) -> Tensor:
     """count(ws, x) = sum_j [ws[j] == x]: how many entries of ws equal x."""
     check_index(x, lst.size, span, "count")
     j = fresh()
-    return constant(sp.Sum(sp.KroneckerDelta(lst.base[j], x.value), (j, 0, lst.length - 1)))
+    return constant(sp.Sum(sp.KroneckerDelta(lst.entry(j), x.value), (j, 0, lst.length - 1)))
 
 
 def concat(a: Tensor, b: Tensor, span: Span) -> Tensor:
@@ -364,7 +364,7 @@ def _subscript(x: Tensor, keys: list[Key], span: Span) -> Tensor:
     def rule(idx: Shape) -> sp.Expr:
         it = iter(idx)
         picked = [
-            key.base[next(it)] if isinstance(key, IndexList) else next(it) if isinstance(key, Whole) else key.value
+            key.entry(next(it)) if isinstance(key, IndexList) else next(it) if isinstance(key, Whole) else key.value
             for key in keys
         ]
         return x.at(tuple(picked) + tuple(it))
