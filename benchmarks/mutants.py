@@ -22,6 +22,7 @@ from unittest import mock
 
 from symw2v.derivation.loader import loads
 from symw2v.diagnose.mutants import MUTATIONS, Mutant, differs_numerically, mutants
+from symw2v.diagnose.search import UNSEARCHED
 from symw2v.symbolic.lower import Scope
 from symw2v.verify.checker import check_claim, expand_paths
 from symw2v.verify.verdict import CHECKED, MALFORMED, PROVED, REFUTED, UNDECIDED, ClaimResult
@@ -34,7 +35,8 @@ COLUMNS = ("tried", EQUIVALENT, REFUTED, WRONG, UNSURE, UNDECIDED, MALFORMED, CR
 def check(mutant: Mutant, claim_budget: float, diagnose: bool) -> ClaimResult:
     derivation = loads(mutant.source, mutant.path)
     claim = next(c for c in derivation.claims if c.id == mutant.claim)
-    skip = contextlib.nullcontext() if diagnose else mock.patch("symw2v.verify.checker.diagnose", return_value=None)
+    unsearched = mock.patch("symw2v.verify.checker.diagnose", return_value=UNSEARCHED)
+    skip = contextlib.nullcontext() if diagnose else unsearched
     with skip:
         return check_claim(derivation, Scope.of(derivation), claim, claim_budget)
 

@@ -205,3 +205,54 @@ def test_one_slip_gets_one_diagnosis_in_both_conventions(words, rows, columns):
     assert [s.verdict for s in found] == ["refuted", "refuted"]
     for step in found:
         assert step.diagnosis and words in step.diagnosis, step.diagnosis
+
+
+ILL_SHAPED_SLIPS = [
+    # (preamble, where, step as written, words of the diagnosis)
+    (COLUMNS, {"wrt": "v_c"}, "-u_o + sum(k, yhat[k] * U[:, k].T)", "row vector where a column is expected"),
+    (COLUMNS, {"wrt": "U[:, w]"}, "v_c * (yhat - y)", "missing index: `yhat - y` should be `(yhat - y)[w]`"),
+    (COLUMNS, {"wrt": "v_c"}, "-U @ y + U @ yhat[w]", "stray index: `yhat[w]` should be `yhat`"),
+    (NAIVE, {"wrt": "U[w]"}, "v_c * (yhat - y)", "missing index"),
+]
+
+
+@pytest.mark.parametrize("preamble,where,step,words", ILL_SHAPED_SLIPS, ids=[c[2] for c in ILL_SHAPED_SLIPS])
+def test_an_ill_shaped_slip_that_one_edit_repairs_is_refuted_and_diagnosed(preamble, where, step, words):
+    found = results(preamble, where, step).steps[0]
+    assert found.verdict == "refuted"
+    assert found.shown.startswith("cannot be read as written")
+    assert words in found.diagnosis
+
+
+@pytest.mark.parametrize("step", ["u @ v_c", "U @ v_c", "yhat @ yhat"])
+def test_an_ill_shaped_step_no_edit_repairs_stays_malformed(step):
+    assert results(COLUMNS, {"wrt": "v_c"}, step).steps[0].verdict == "malformed"
+
+
+def test_a_gradient_by_a_transposed_row_is_a_column():
+    """Under columns with U declared V×d, the write-up's u_o is U[o].T."""
+    text = COLUMNS.replace('U = "matrix[d, V]"', 'U = "matrix[V, d]"').replace("U[:, o]", "U[o].T")
+    text = text.replace("softmax(U.T @ v_c)", "softmax(U @ v_c)")
+    assert results(text, {"wrt": "U[o].T"}, "(yhat[o] - 1) * v_c").verdict == "proved"
+    assert results(text, {"wrt": "U[o].T"}, "(yhat[o] - 1) * v_c.T").verdict == "refuted"
+
+
+LET = COLUMNS.replace("[define]", '[let]\ntheta = "U.T @ v_c"\nscore = "u_o.T @ v_c"\n[define]').replace(
+    'yhat = "softmax(U.T @ v_c)"', 'yhat = "softmax(theta)"'
+) + 'J2 = "-log(sigma(score))"\n'
+
+
+@pytest.mark.parametrize(
+    "where,result,expected",
+    [
+        ({"lhs": "grad(J, theta)"}, "yhat - y", "proved"),
+        ({"lhs": "grad(J, theta)"}, "(yhat - y).T", "refuted"),
+        ({"lhs": "grad(J, theta)"}, "y - yhat", "refuted"),
+        ({"lhs": "grad(J, v_c)"}, "U @ grad(J, theta)", "proved"),
+        ({"lhs": "grad(J2, score)"}, "sigma(score) - 1", "proved"),
+        ({"lhs": "grad(J2, score)"}, "1 - sigma(score)", "refuted"),
+    ],
+)
+def test_a_gradient_by_a_column_intermediate_is_a_column(where, result, expected):
+    """[let] under columns: theta = U.T @ v_c is a V×1 column, so is grad(J, theta)."""
+    assert results(LET, where, result).verdict == expected

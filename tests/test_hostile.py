@@ -374,6 +374,7 @@ def often(usual: st.SearchStrategy, hostile: st.SearchStrategy) -> st.SearchStra
 
 soup = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=25).map("".join)
 TYPES = ["scalar", "vector[d]", "matrix[V, d]", "index[V]", "indices[K, V]", "vector[V]", "matrix[d, d]"]
+TYPES += ["indices[M, K, V]"]
 BAD_TYPES = ["tensor[3]", "vector[]", "vector[exp]", "index[[V]]", "", 5]
 types = often(st.sampled_from(TYPES), st.sampled_from(BAD_TYPES))
 BASE = {"x": "scalar", "v": "vector[d]", "U": "matrix[V, d]", "w": "index[V]", "ws": "indices[K, V]"}
@@ -384,8 +385,8 @@ symbol_tables = often(
 )
 BAD_KEYS = ["f(x, x)", "exp(t)", "sum", "V", "1bad", "f(", "k"]
 keys = often(st.sampled_from(["a", "b", "y", "f(x)", "g(y, z)"]), st.sampled_from(BAD_KEYS))
-ASSUMPTIONS = ["distinct(ws)", "w not in ws", "w != k", "ws != w", "x > 0"]
-CLAIM_KEYS = ["id", "says", "wrt", "of", "lhs", "steps", "result", "assume", "note", "bogus"]
+ASSUMPTIONS = ["distinct(ws)", "w not in ws", "w != k", "ws != w", "x > 0", "w in ws", "U[w] @ v > x", "x > 1", "1 > 2"]
+CLAIM_KEYS = ["id", "says", "wrt", "of", "lhs", "steps", "result", "assume", "when", "note", "bogus"]
 FRAGMENTS = ["[", "]]", "= ", '"', "[[claim]]\n", "a = [[[[", "\n[symbols]\n", "'''", "\x00", "\n[define]\n", "{"]
 
 
@@ -430,7 +431,9 @@ def derivation_texts(leaves: list[str] = LEAVES) -> st.SearchStrategy[str]:
     chains = {"steps": st.lists(formulas, max_size=3), "says": st.text(max_size=10)}
     assumptions = st.lists(st.sampled_from(ASSUMPTIONS) | formulas, max_size=2)
     claims = st.one_of(
-        st.fixed_dictionaries({"lhs": formulas, "result": formulas}, optional={**chains, "assume": assumptions}),
+        st.fixed_dictionaries(
+            {"lhs": formulas, "result": formulas}, optional={**chains, "assume": assumptions, "when": assumptions}
+        ),
         st.fixed_dictionaries(
             {"wrt": st.sampled_from(["v", "x", "U", "U[w]", "U[ws[0]]", "w"]) | formulas, "result": formulas},
             optional={**chains, "of": st.sampled_from(["J", "a", "zz"]) | odd},
@@ -446,6 +449,9 @@ def derivation_texts(leaves: list[str] = LEAVES) -> st.SearchStrategy[str]:
         lines += ["[symbols]", *(f"{json.dumps(k)} = {toml(v)}" for k, v in draw(symbol_tables).items())]
         definitions = draw(st.dictionaries(keys, formulas, max_size=3))
         lines += ["[define]", *(f"{json.dumps(k)} = {toml(v)}" for k, v in definitions.items())]
+        if draw(st.booleans()):
+            lets = draw(st.dictionaries(st.sampled_from(["theta", "s", "f(x)"]), formulas, max_size=2))
+            lines += ["[let]", *(f"{json.dumps(k)} = {toml(v)}" for k, v in lets.items())]
         lines += ["[loss]", f"J = {toml(draw(formulas))}"]
         for n, entry in enumerate(draw(st.lists(claims, min_size=1, max_size=3))):
             lines += ["[[claim]]", f'id = "c{n}"', *(f"{k} = {toml(v)}" for k, v in entry.items() if k != "id")]

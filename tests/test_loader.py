@@ -279,7 +279,7 @@ def test_error_in_second_claim_names_it_and_its_line() -> None:
         ('v_c = "vector[d]"', 'v_c = "vector[d, V]"', "symbols.v_c", "vector takes 1 size"),
         ('U   = "matrix[V, d]"', 'U   = "matrix[V]"', "symbols.U", "matrix takes 2 size"),
         ('o   = "index[V]"', 'o   = "index[3]"', "symbols.o", "index takes 1 size"),
-        ('ws  = "indices[K, V]"', 'ws  = "indices[K]"', "symbols.ws", "indices takes 2 size"),
+        ('ws  = "indices[K, V]"', 'ws  = "indices[K]"', "symbols.ws", "indices takes 2 or 3 size"),
         ('v_c = "vector[d]"', 'v_c = "vector"', "symbols.v_c", "vector takes 1 size"),
         ('x   = "scalar"', "x   = 3", "symbols.x", "type must be one of"),
     ],

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from symw2v.derivation.loader import load, loads
 from symw2v.diagnose.mutants import Mutant, differs_numerically, mutants
+from symw2v.diagnose.search import UNSEARCHED
 from symw2v.symbolic.lower import Scope
 from symw2v.verify.checker import check_claim
 from symw2v.verify.verdict import CHECKED, PROVED, ClaimResult
@@ -27,7 +28,7 @@ def check(mutant: Mutant, claim_budget: float = BUDGET) -> ClaimResult:
     (it never changes a verdict), so it is skipped to spend the budget on verdicts."""
     derivation = loads(mutant.source, mutant.path)
     claim = next(c for c in derivation.claims if c.id == mutant.claim)
-    with mock.patch("symw2v.verify.checker.diagnose", return_value=None):
+    with mock.patch("symw2v.verify.checker.diagnose", return_value=UNSEARCHED):
         return check_claim(derivation, Scope.of(derivation), claim, claim_budget)
 
 

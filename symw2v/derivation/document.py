@@ -12,8 +12,9 @@ KINDS = ("scalar", "vector", "matrix", "index", "indices")
 @dataclass(frozen=True)
 class Declaration:
     """A declared name. ``sizes`` names the dimensions: ``vector[d]`` -> ("d",),
-    ``matrix[V, d]`` -> ("V", "d"), ``index[V]`` (0 <= o < V) -> ("V",), and
-    ``indices[K, V]`` (K entries, each an index into V, repeats allowed) -> ("K", "V")."""
+    ``matrix[V, d]`` -> ("V", "d"), ``index[V]`` (0 <= o < V) -> ("V",),
+    ``indices[K, V]`` (K entries, each an index into V, repeats allowed) -> ("K", "V"), and
+    ``indices[M, K, V]`` (M lists of K such entries) -> ("M", "K", "V")."""
 
     name: str
     kind: str
@@ -32,16 +33,19 @@ class Formula:
 
 @dataclass(frozen=True)
 class Definition:
-    """``name = formula`` or, with parameters, ``name(p, q) = formula`` (a macro)."""
+    """``name = formula`` or, with parameters, ``name(p, q) = formula`` (a macro); from the
+    ``[let]`` table, an ``intermediate``: also a variable that ``grad`` may differentiate by."""
 
     name: str
     params: tuple[str, ...]
     formula: Formula
+    intermediate: bool = False
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A chain ``lhs = steps[0] = ... = result``; with ``wrt`` the lhs is grad(loss, wrt)."""
+    """A chain ``lhs = steps[0] = ... = result``; with ``wrt`` the lhs is grad(loss, wrt). With
+    ``when``, the chain is claimed only where every condition holds."""
 
     id: str
     says: str
@@ -51,6 +55,7 @@ class Claim:
     assume: tuple[Formula, ...]
     wrt: Formula | None
     line: int | None
+    when: tuple[Formula, ...] = ()
 
     @property
     def chain(self) -> tuple[Formula, ...]:

@@ -5,8 +5,9 @@ arguments; names resolved as the lowering resolves them: parameters and ``sum`` 
 That written-out tree must be finite, not too deep for Python's recursion (in the lowering and in
 SymPy) and not too large to build. :func:`check_expansions` refuses, while loading:
 
-* a circular definition (``a = "b"``, ``b = "a"``; ``"f(x)" = "f(x)"``), at the reference that
-  closes the circle;
+* a circular definition (``a = "b"``, ``b = "a"``; ``"f(x)" = "f(x)"``; through a function
+  passed to a macro, ``"f(g)" = "g(g)"`` used as ``f(f)``), at the reference that closes the
+  circle;
 * a formula nested more than ``MAX_EXPANDED_DEPTH`` levels deep, where a use of a definition
   counts as one level (real derivations reach 15 levels and 70 nodes);
 * a formula of more than ``MAX_EXPANDED_NODES`` nodes (``a2 = "a1 + a1"``, ``a3 = "a2 + a2"``, ...
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..language.syntax import Call, Compare, Name, Node, children
+from ..language.syntax import BUILTINS, Call, Compare, Name, Node, children
 from .document import Definition, Formula
 from .errors import DerivationError
 
@@ -39,6 +40,16 @@ class Extent:
 
 
 LEAF = Extent(1, 1)
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A macro parameter bound to a function: a definition of the file, or a built-in."""
+
+    name: str
+
+
+Bound = Extent | FunctionRef
 
 
 class _TooLarge(Exception):
@@ -73,23 +84,25 @@ class _Expander:
         self.memo: dict[tuple[str, frozenset], Extent] = {}
         self.active: list[Definition] = []  # being written out, outermost first
 
-    def extent(self, node: Node, env: dict[str, Extent], level: int) -> Extent:
+    def extent(self, node: Node, env: dict[str, Bound], level: int) -> Extent:
         """Extent of ``node`` at ``level`` nodes below the top, names bound as in ``env``."""
         if level >= MAX_EXPANDED_DEPTH:
             raise _TooLarge(f"nested more than {MAX_EXPANDED_DEPTH} levels deep")
         definition = self.called(node, env)
         if definition is not None:
             args = node.args if isinstance(node, Call) else ()
-            bound = {p: self.extent(a, env, level + 1) for p, a in zip(definition.params, args, strict=True)}
+            bound = {p: self.argument(a, env, level + 1) for p, a in zip(definition.params, args, strict=True)}
             inner = self.expand(definition, {**env, **bound}, level + 1, node)
             found = Extent(1 + inner.depth, inner.nodes)
         elif isinstance(node, Name):
             found = env.get(node.id, LEAF)
+            found = found if isinstance(found, Extent) else LEAF
         else:
             binder = _binder(node)
             inner_env = {**env, binder: LEAF} if binder else env
             parts = [self.extent(c, inner_env, level + 1) for c in children(node)]
-            copies = COPIES.get(node.func, 1) if isinstance(node, Call) else 1
+            function = env.get(node.func, node.func) if isinstance(node, Call) else None
+            copies = COPIES.get(function.name if isinstance(function, FunctionRef) else function, 1)
             found = Extent(1 + max((p.depth for p in parts), default=0), 1 + copies * sum(p.nodes for p in parts))
         if level + found.depth > MAX_EXPANDED_DEPTH:
             raise _TooLarge(f"nested more than {MAX_EXPANDED_DEPTH} levels deep")
@@ -97,17 +110,32 @@ class _Expander:
             raise _TooLarge(f"larger than {MAX_EXPANDED_NODES:,} nodes")
         return found
 
-    def called(self, node: Node, env: dict[str, Extent]) -> Definition | None:
-        """The definition that ``node`` uses (a plain name, or a macro call with its arity)."""
+    def called(self, node: Node, env: dict[str, Bound]) -> Definition | None:
+        """The definition that ``node`` uses (a plain name, or a macro call with its arity,
+        also through a parameter bound to a function)."""
         if isinstance(node, Name) and node.id not in env:
             definition = self.definitions.get(node.id)
             return definition if definition is not None and not definition.params else None
-        if isinstance(node, Call) and node.func not in env:
-            definition = self.definitions.get(node.func)
+        if isinstance(node, Call):
+            bound = env.get(node.func)
+            name = bound.name if isinstance(bound, FunctionRef) else node.func if bound is None else None
+            definition = self.definitions.get(name) if name else None
             return definition if definition is not None and len(definition.params) == len(node.args) else None
         return None
 
-    def expand(self, definition: Definition, env: dict[str, Extent], level: int, use: Node) -> Extent:
+    def argument(self, node: Node, env: dict[str, Bound], level: int) -> Bound:
+        """A macro's argument: a function when it names a macro, a built-in or a parameter
+        bound to a function (as :meth:`symw2v.symbolic.lower.Lowerer.argument` reads it)."""
+        if isinstance(node, Name):
+            bound = env.get(node.id)
+            if isinstance(bound, FunctionRef):
+                return bound
+            definition = self.definitions.get(node.id)
+            if bound is None and (definition is not None and definition.params or node.id in BUILTINS):
+                return FunctionRef(node.id)
+        return self.extent(node, env, level)
+
+    def expand(self, definition: Definition, env: dict[str, Bound], level: int, use: Node) -> Extent:
         names = [d.name for d in self.active]
         if definition.name in names:
             circle = names[names.index(definition.name) :] + [definition.name]

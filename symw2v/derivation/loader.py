@@ -30,9 +30,12 @@ DEF_RE = re.compile(rf"^\s*(?P<name>{IDENT})\s*(?:\((?P<params>[^)]*)\))?\s*$")
 # The key a line starts: a table header [key], "key" =, 'key' = or key =.
 KEY_RE = re.compile(r"""^\s*(?:\[\s*([^\[\]]*?)\s*\]|"([^"]*)"\s*=|'([^']*)'\s*=|([A-Za-z0-9_-]+)\s*=)""")
 CLAIM_RE = re.compile(r"^\s*\[\[\s*claim\s*\]\]\s*(#.*)?$")
-ARITY = {"scalar": 0, "vector": 1, "matrix": 2, "index": 1, "indices": 2}
-TOP_KEYS = {"title", "source", "convention", "assume", "symbols", "define", "loss", "claim"}
-CLAIM_KEYS = {"id", "says", "wrt", "of", "lhs", "steps", "result", "assume", "note"}
+ARITY = {"scalar": (0,), "vector": (1,), "matrix": (2,), "index": (1,), "indices": (2, 3)}
+TOP_KEYS = {"title", "source", "convention", "assume", "symbols", "define", "let", "loss", "claim"}
+CLAIM_KEYS = {"id", "says", "wrt", "of", "lhs", "steps", "result", "assume", "when", "note"}
+# The tables of definitions: [let] holds intermediates (theta = "U @ v_c"), which grad may also
+# differentiate by.
+DEFINITION_TABLES = ("define", "let", "loss")
 CONVENTIONS = ("rows", "columns")
 
 MAX_FILE_BYTES = 256_000
@@ -162,9 +165,9 @@ class _Reader:
         symbols = self.symbols(self.table(data, "symbols", MAX_SYMBOLS))
         taken = {s: "a size" for d in symbols.values() for s in d.sizes} | {n: "a symbol" for n in symbols}
         definitions: dict[str, Definition] = {}
-        sections = {section: self.table(data, section, MAX_DEFINITIONS) for section in ("define", "loss")}
+        sections = {section: self.table(data, section, MAX_DEFINITIONS) for section in DEFINITION_TABLES}
         if sum(map(len, sections.values())) > MAX_DEFINITIONS:
-            raise self.error(f"more than {MAX_DEFINITIONS:,} definitions in [define] and [loss]")
+            raise self.error(f"more than {MAX_DEFINITIONS:,} definitions in [define], [let] and [loss]")
         loss_names: list[str] = []
         for section, table in sections.items():
             for key, value in table.items():
@@ -194,7 +197,11 @@ class _Reader:
         check_expansions(
             self.path,
             definitions,
-            [*(d.formula for d in definitions.values()), *assume, *(f for c in claims for f in (*c.chain, *c.assume))],
+            [
+                *(d.formula for d in definitions.values()),
+                *assume,
+                *(f for c in claims for f in (*c.chain, *c.assume, *c.when)),
+            ],
         )
         return Derivation(
             self.path,
@@ -221,14 +228,15 @@ class _Reader:
             kind = match and match.group("kind")
             if kind not in KINDS:
                 raise self.error(
-                    f"type must be one of scalar, vector[n], matrix[m, n], index[n], indices[k, n]; got {shown(value)}",
+                    "type must be one of scalar, vector[n], matrix[m, n], index[n], indices[k, n], "
+                    f"indices[m, k, n]; got {shown(value)}",
                     line=line,
                     where=where,
                 )
             sizes = tuple(s.strip() for s in (match.group("sizes") or "").split(",") if s.strip())
-            if len(sizes) != ARITY[kind] or not all(re.fullmatch(IDENT, s) for s in sizes):
+            if len(sizes) not in ARITY[kind] or not all(re.fullmatch(IDENT, s) for s in sizes):
                 raise self.error(
-                    f"{kind} takes {ARITY[kind]} size name(s) in brackets; got {shown(value)}",
+                    f"{kind} takes {' or '.join(map(str, ARITY[kind]))} size name(s) in brackets; got {shown(value)}",
                     line=line,
                     where=where,
                 )
@@ -259,8 +267,10 @@ class _Reader:
             raise self.error(problem, where=where, line=line)
         if len(set(params)) != len(params):
             raise self.error(f"parameters must be distinct names: {key!r}", where=where, line=line)
+        if section == "let" and params:
+            raise self.error(f"an intermediate takes no parameters: {key!r}", where=where, line=line)
         formula = self.formula(value, where, line or 0, key=key)
-        return Definition(match.group("name"), params, formula)
+        return Definition(match.group("name"), params, formula, intermediate=section == "let")
 
     def _list(self, data: dict, key: str, where: str, after: int = 0) -> list:
         value = data.get(key, [])
@@ -310,7 +320,8 @@ class _Reader:
             lhs = formula(data["lhs"], "lhs", "lhs")
         steps = tuple(formula(s, f"steps[{k}]", "steps") for k, s in enumerate(self._list(data, "steps", where, start)))
         result = formula(data["result"], "result", "result")
-        assume = tuple(
-            formula(a, f"assume[{k}]", "assume") for k, a in enumerate(self._list(data, "assume", where, start))
+        assume, when = (
+            tuple(formula(a, f"{key}[{k}]", key) for k, a in enumerate(self._list(data, key, where, start)))
+            for key in ("assume", "when")
         )
-        return Claim(cid, str(data.get("says", "")), lhs, steps, result, assume, wrt, start or None)
+        return Claim(cid, str(data.get("says", "")), lhs, steps, result, assume, wrt, start or None, when)

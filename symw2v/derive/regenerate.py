@@ -301,8 +301,12 @@ def skeleton_text(
         sizes = f"[{', '.join(d.sizes)}]" if d.sizes else ""
         lines.append(f"{d.name} = {_toml_string(d.kind + sizes)}")
     loss_names = set(losses(derivation))
-    for section, keep in (("define", lambda n: n not in loss_names), ("loss", lambda n: n in loss_names)):
-        entries = [d for d in derivation.definitions.values() if keep(d.name)]
+    for section, keep in (
+        ("define", lambda d: d.name not in loss_names and not d.intermediate),
+        ("let", lambda d: d.name not in loss_names and d.intermediate),
+        ("loss", lambda d: d.name in loss_names),
+    ):
+        entries = [d for d in derivation.definitions.values() if keep(d)]
         if entries:
             lines += ["", f"[{section}]"]
             for d in entries:

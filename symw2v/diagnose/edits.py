@@ -27,6 +27,9 @@ class EditContext:
     terms: tuple[Node, ...]  # candidates for a dropped term: the claim's other terms, defined names
     loop_sizes: frozenset[str]  # sizes a sum may run over (window, samples)
     indices_used: tuple[Node, ...] = ()  # index expressions anywhere in the claim (U[ws[s]] -> ws[s])
+    table_names: frozenset[str] = frozenset()  # tables of index lists (indices[M, K, V])
+    # "column", "row" or None: how a subtree is oriented under the columns convention
+    orientation: Callable[[Node], str | None] = lambda node: None
 
 
 def subtrees(node: Node) -> Iterator[tuple[Node, Callable[[Node], Node]]]:
@@ -92,17 +95,26 @@ def _sign(tree: Node, ctx: EditContext) -> Iterator[Edit]:
             yield f"sign flip: the minus in front of `{to_text(sub.operand)}`", rebuild(sub.operand)
 
 
+ORIENTED = {"row": "row vector where a column is expected", "column": "column vector where a row is expected"}
+
+
+def _transposed(ctx: EditContext, sub: Node) -> str:
+    """What a transpose slip is called: under columns, by the orientation of what was written."""
+    kind = ctx.orientation(sub)
+    return f"{ORIENTED[kind]} (transpose)" if kind else "transpose"
+
+
 def _transpose(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     for sub, rebuild in subtrees(tree):
         if isinstance(sub, Transpose):
-            yield f"transpose: `{to_text(sub)}` should not be transposed", rebuild(sub.operand)
+            yield f"{_transposed(ctx, sub)}: `{to_text(sub)}` should not be transposed", rebuild(sub.operand)
         elif isinstance(sub, Call) and sub.func == "outer" and len(sub.args) == 2:
             yield (
                 f"transpose (row vs column convention): `{to_text(sub)}` has its factors swapped",
                 rebuild(dataclasses.replace(sub, args=sub.args[::-1])),
             )
         elif isinstance(sub, Name | Subscript):
-            yield f"transpose: `{to_text(sub)}` should be transposed", rebuild(Transpose(sub, span=SPAN))
+            yield f"{_transposed(ctx, sub)}: `{to_text(sub)}` should be transposed", rebuild(Transpose(sub, span=SPAN))
 
 
 def _dropped_term(tree: Node, ctx: EditContext) -> Iterator[Edit]:
@@ -200,6 +212,33 @@ def _wrong_index(tree: Node, ctx: EditContext) -> Iterator[Edit]:
                 )
 
 
+def _index_count(tree: Node, ctx: EditContext) -> Iterator[Edit]:
+    """An index written where none belongs (``yhat[w]`` in a vector formula), or a vector left
+    unindexed where its entry is meant (``v_c * (yhat - y)`` for ``v_c * (yhat[j] - y[j])``).
+    Juxtaposition is ``*`` next to an entry and ``@`` next to a vector, so the product the
+    operand stands in changes with it (``U.T * yhat[w]`` -> ``U.T @ yhat``)."""
+    options = {name: Name(name, span=SPAN) for name in ctx.index_names}
+    options.update({to_text(i): i for i in ctx.indices_used})
+    for sub, rebuild in subtrees(tree):
+        for fix, edited in _index_edits(sub, options):
+            yield fix, rebuild(edited)
+        if isinstance(sub, Binary) and sub.op in ("*", "@"):
+            for side in ("left", "right"):
+                operand = getattr(sub, side)
+                product = "@" if isinstance(operand, Subscript) else "*"  # a vector now, or an entry
+                for fix, edited in _index_edits(operand, options):
+                    yield fix, rebuild(dataclasses.replace(sub, op=product, **{side: edited}))
+
+
+def _index_edits(sub: Node, options: dict[str, Node]) -> Iterator[Edit]:
+    if isinstance(sub, Subscript) and len(sub.indices) == 1 and isinstance(sub.indices[0], Name | Subscript):
+        yield f"stray index: `{to_text(sub)}` should be `{to_text(sub.base)}`", sub.base
+    elif isinstance(sub, Name) or isinstance(sub, Binary) and sub.op in "+-":
+        for index in options.values():
+            edited = Subscript(sub, (index,), span=SPAN)
+            yield f"missing index: `{to_text(sub)}` should be `{to_text(edited)}`", edited
+
+
 def _wrong_size(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     sizes = {*ctx.index_names.values(), *(n for pair in ctx.list_names.values() for n in pair), *ctx.loop_sizes}
     for sub, rebuild in subtrees(tree):
@@ -210,10 +249,18 @@ def _wrong_size(tree: Node, ctx: EditContext) -> Iterator[Edit]:
 
 def _count_repeats(tree: Node, ctx: EditContext) -> Iterator[Edit]:
     for sub, _ in subtrees(tree):
-        if isinstance(sub, Subscript) and isinstance(sub.base, Name) and sub.base.id in ctx.list_names:
-            j = Name(_fresh(tree, ctx), span=SPAN)
-            same = Indicator(Compare("==", Subscript(sub.base, (j,), span=SPAN), sub, span=SPAN), span=SPAN)
-            count = Call("sum", (j, same), span=SPAN)
+        if not (isinstance(sub, Subscript) and isinstance(sub.base, Name)):
+            continue
+        table = sub.base.id in ctx.table_names and len(sub.indices) == 2
+        if sub.base.id in ctx.list_names or table:
+            # each entry of the list, or of the whole table (every row), that equals this one
+            binders = [Name(_fresh(tree, ctx), span=SPAN) for _ in range(1 + table)]
+            if table:
+                binders[1] = Name(_fresh(Binary("*", tree, binders[0], span=SPAN), ctx), span=SPAN)
+            entry = Subscript(sub.base, tuple(binders), span=SPAN)
+            count: Node = Indicator(Compare("==", entry, sub, span=SPAN), span=SPAN)
+            for j in reversed(binders):
+                count = Call("sum", (j, count), span=SPAN)
             yield (
                 f"repeated samples counted once: multiply by the number of times {to_text(sub)} was drawn",
                 Binary("*", count, tree, span=SPAN),
@@ -273,6 +320,7 @@ CATALOGUE: dict[str, Callable[[Node, EditContext], Iterator[Edit]]] = {
     "missing sum": _missing_sum,
     "wrong index": _wrong_index,
     "wrong size": _wrong_size,
+    "index count": _index_count,
     "transpose": _transpose,
     "sign": _sign,
     "factor": _factor,

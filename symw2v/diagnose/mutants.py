@@ -33,6 +33,7 @@ from ..symbolic.functions import maximum, sigma
 from ..symbolic.lower import Scope
 from ..symbolic.tensor import Tensor
 from ..verify.checker import Context, prepare
+from ..verify.concrete import count, laid_out
 from .edits import CATALOGUE, SPAN, Edit, EditContext, binder, num, substitute, subtrees
 
 Symbols = dict[str, Declaration]
@@ -58,7 +59,7 @@ def _binder_range(call: Call, symbols: Symbols) -> str | None:
             decl = symbols[node.base.id]
             for position, index in enumerate(node.indices):
                 if isinstance(index, Name) and index.id == name and decl.kind in ("vector", "matrix", "indices"):
-                    return decl.sizes[0] if decl.kind == "indices" else decl.sizes[position]
+                    return decl.sizes[position] if position < len(decl.sizes) - (decl.kind == "indices") else None
         if isinstance(node, Call) and node.func == "onehot" and node.args[0] == Name(name, span=SPAN):
             return to_text(node.args[1])
     return None
@@ -81,9 +82,10 @@ def _range_of(node: Node, scope: dict[str, str], symbols: Symbols) -> str | None
     """The size an index-valued node ranges over: an index name, or a list entry ``ws[s]``."""
     if isinstance(node, Name):
         return scope.get(node.id)
-    if isinstance(node, Subscript) and isinstance(node.base, Name) and len(node.indices) == 1:
+    if isinstance(node, Subscript) and isinstance(node.base, Name):
         decl = symbols.get(node.base.id)
-        return decl.sizes[1] if decl is not None and decl.kind == "indices" else None
+        full = decl is not None and decl.kind == "indices" and len(node.indices) == len(decl.sizes) - 1
+        return decl.sizes[-1] if full else None
     return None
 
 
@@ -100,9 +102,9 @@ def _indices_of_range(size: str, scope: dict[str, str], symbols: Symbols) -> lis
     """Every index of range ``size`` at a site: names in scope, list entries, constants 0, 1."""
     out: list[Node] = [Name(n, span=SPAN) for n, s in scope.items() if s == size]
     for lst, decl in symbols.items():
-        if decl.kind == "indices" and decl.sizes[1] == size:
-            positions = [n for n, s in scope.items() if s == decl.sizes[0]]
-            out += [Subscript(Name(lst, span=SPAN), (Name(p, span=SPAN),), span=SPAN) for p in positions]
+        if decl.kind == "indices" and decl.sizes[-1] == size:
+            axes = [[Name(n, span=SPAN) for n, s in scope.items() if s == axis] for axis in decl.sizes[:-1]]
+            out += [Subscript(Name(lst, span=SPAN), tuple(p), span=SPAN) for p in itertools.product(*axes)]
     return out + [num(0), num(1)]
 
 
@@ -254,7 +256,7 @@ class Point:
     (``env``), index lists, and every entry of every declared array."""
 
     env: dict[sp.Symbol, int | mpmath.mpf]
-    lists: dict[sp.IndexedBase, list[int]]
+    lists: dict[sp.IndexedBase, list]  # a table: a list of rows
     entries: dict[sp.IndexedBase, dict[tuple[int, ...], mpmath.mpf]]
 
     def value(self, e: sp.Basic) -> mpmath.mpf:
@@ -271,7 +273,13 @@ class Point:
             if min(key) < 0:
                 raise Unevaluable(f"{e} is out of range")
             try:
-                return table[key[0]] if table is not None and len(key) == 1 else self.entries[e.base][key]
+                if table is None:
+                    return self.entries[e.base][key]
+                for k in key:
+                    table = table[k]
+                if isinstance(table, list):
+                    raise Unevaluable(f"{e} is a row, not an entry")
+                return table
             except (KeyError, IndexError):
                 raise Unevaluable(f"{e} is out of range") from None
         if isinstance(e, sp.Add):
@@ -330,20 +338,20 @@ def _at(size: sp.Expr, sizes: dict[sp.Symbol, int]) -> int:
 def random_point(rng: random.Random, scope: Scope, ctx: Context, tries: int = 200) -> Point | None:
     """Sizes 1..MAX_SIZE drawn independently, free indices and index lists in range (a list
     gets a forced repeat half of the time) satisfying the claim's assumptions, and standard
-    normal entries (a scalar assumed of one sign gets that sign); None when no draw satisfies
-    the assumptions."""
+    normal entries (a scalar assumed of one sign gets that sign) meeting its sign conditions;
+    None when no draw satisfies them."""
     arrays = [v for v in scope.names.values() if isinstance(v, Tensor) and v.target is not None]
     for _ in range(tries):
         sizes = {s: rng.randint(1, MAX_SIZE) for s in ctx.sizes}
         lists: dict[sp.IndexedBase, list[int]] = {}
         repeat = rng.random() < 0.5
         for base, (length, size) in ctx.list_shapes.items():
-            values = [rng.randrange(_at(size, sizes)) for _ in range(_at(length, sizes))]
+            values = [rng.randrange(_at(size, sizes)) for _ in range(count(length, sizes))]
             if repeat and len(values) > 1:
                 values[rng.randrange(1, len(values))] = values[0]
-            lists[base] = values
+            lists[base] = [list(row) if isinstance(row, tuple) else row for row in laid_out(values, length, sizes)]
         indices = {s: rng.randrange(_at(size, sizes)) for s, size in ctx.index_ranges.items()}
-        if not ctx.assumptions.holds(lists, indices):
+        if not ctx.assumptions.holds(lists, {**sizes, **indices}):
             continue
         env: dict[sp.Symbol, int | mpmath.mpf] = {**sizes, **indices}
         entries: dict[sp.IndexedBase, dict[tuple[int, ...], mpmath.mpf]] = {}
@@ -355,7 +363,12 @@ def random_point(rng: random.Random, scope: Scope, ctx: Context, tries: int = 20
                 env[array.target.base] = mpmath.mpf(rng.gauss(0, 1))
         for x, op in ctx.assumptions.signs:  # x > 0 or x >= 0: |x|; x < 0 or x <= 0: -|x|
             env[x] = abs(env[x]) if op in (">", ">=") else -abs(env[x])
-        return Point(env, lists, entries)
+        point = Point(env, lists, entries)
+        try:
+            if all(RELATIONS[op](point.value(gap), 0) for gap, op in ctx.assumptions.bounds):
+                return point
+        except (Unevaluable, ZeroDivisionError, OverflowError):
+            continue
     return None
 
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sympy as sp
 
 from ..derivation.document import Claim, Definition, Formula
 from ..language.errors import FormulaError
-from ..language.syntax import Call, Name, Subscript
+from ..language.syntax import Call, Name, Node, Subscript, walk
 from ..symbolic.lower import Lowerer, Scope
-from ..symbolic.tensor import Index, IndexList, Tensor
+from ..symbolic.ops import fresh
+from ..symbolic.tensor import Index, IndexList, IndexTable, Tensor
 from ..verify import concrete
 from ..verify.budget import WorkExceeded
 from .edits import CATALOGUE, SPAN, EditContext, additive_terms, subtrees
@@ -49,7 +51,39 @@ def edit_context(scope: Scope, claim: Claim) -> EditContext:
         for i in sub.indices
         if isinstance(i, Subscript) or isinstance(i, Name) and i.id in indices
     )
-    return EditContext(indices, lists, terms, frozenset(length for length, _ in lists.values()), used)
+    tables = frozenset(n for n, v in scope.names.items() if isinstance(v, IndexTable))
+    loops = frozenset(length for length, _ in lists.values())
+    return EditContext(indices, lists, terms, loops, used, table_names=tables, orientation=_orientation(scope))
+
+
+def _orientation(scope: Scope) -> Callable[[Node], str | None]:
+    """How a subtree is oriented (columns convention); None when it cannot be lowered alone
+    (it uses a summation index) or under rows."""
+
+    def of(node: Node) -> str | None:
+        if not scope.columns:
+            return None
+        # a summation index of the step is unbound here: any index will do for a shape
+        free = {n.id: Index(fresh(n.id), None) for n in walk(node) if isinstance(n, Name) and n.id not in scope.names}
+        try:
+            value = Lowerer(scope.child(free)).lower(node)
+        except (FormulaError, TypeError, ValueError):
+            return None
+        return value.orientation if isinstance(value, Tensor) else None
+
+    return of
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What the search found: the words for the step, and whether an edit repairs it."""
+
+    words: str
+    repaired: bool
+
+
+# What a run that does not search for diagnoses (the mutation tests) puts in their place.
+UNSEARCHED = Diagnosis("", False)
 
 
 def diagnose(
@@ -61,15 +95,29 @@ def diagnose(
     instance: concrete.Instance,
     confirm: Callable[[Tensor], bool],
     residual: sp.Expr | None = None,
-) -> str:
+) -> Diagnosis:
     """Plain words for the single edit that makes ``wrong`` equal ``reference``. When no edit
     of the catalogue does, but the residual ``reference - wrong`` is a single term, the step
     dropped (or added) exactly that term."""
-    lowerer = Lowerer(scope)
     try:
-        probe = _Probe(reference, components, instance)
+        repairs, left = _repairs(wrong, reference, scope, claim, components, instance, confirm)
     except WorkExceeded as err:
-        return f"no diagnosis: {err}"
+        return Diagnosis(f"no diagnosis: {err}", False)
+    if repairs:
+        first, *others = repairs.values()
+        also = f" (other single edits that also repair it: {'; '.join(others)})" if others else ""
+        return Diagnosis(first + also, True)
+    if residual is not None and len(sp.Add.make_args(sp.fraction(residual)[0])) == 1:
+        return Diagnosis(f"dropped term: the step lacks exactly one term, left - right = {residual}", False)
+    capped = f"; search stopped at the cap of {MAX_CANDIDATES} candidate edits" if not left else ""
+    return Diagnosis(NO_REPAIR + capped, False)
+
+
+def _repairs(wrong, reference, scope, claim, components, instance, confirm) -> tuple[dict[str, str], int]:
+    """kind -> description of the first edit of each kind that repairs ``wrong``, and how many
+    of the :data:`MAX_CANDIDATES` tries were left."""
+    lowerer = Lowerer(scope)
+    probe = _Probe(reference, components, instance)
     repairs: dict[str, str] = {}
     context = edit_context(scope, claim)
     left = MAX_CANDIDATES
@@ -88,12 +136,7 @@ def diagnose(
                     break
             except WorkExceeded:
                 continue
-    if not repairs:
-        if residual is not None and len(sp.Add.make_args(sp.fraction(residual)[0])) == 1:
-            return f"dropped term: the step lacks exactly one term, left - right = {residual}"
-        return NO_REPAIR + (f"; search stopped at the cap of {MAX_CANDIDATES} candidate edits" if not left else "")
-    first, *others = repairs.values()
-    return first + (f" (other single edits that also repair it: {'; '.join(others)})" if others else "")
+    return repairs, left
 
 
 class _Probe:

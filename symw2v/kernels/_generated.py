@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 7eeffb55a6cbfba8517109dad7d8558b22102b1c838ee7559adf5fc2a819f9b5
+# key: 52f3a16200e5f1f48f6c49e83f0f73f2ce35411fc698f058d57d4068c6146996
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -141,6 +141,15 @@ class Shapes:
             and self.decls[node.id].kind == "indices"
         )
 
+    def list_length(self, node: Node, binders: frozenset[str] = frozenset()) -> str | None:
+        """The length of an index list written as ``ws`` or as a row ``wss[m]`` of a table."""
+        if self.is_list(node, binders) and len(self.decls[node.id].sizes) == 2:  # type: ignore[union-attr]
+            return self.decls[node.id].sizes[0]  # type: ignore[union-attr]
+        if isinstance(node, Subscript) and len(node.indices) == 1 and self.is_list(node.base, binders):
+            sizes = self.decls[node.base.id].sizes  # type: ignore[union-attr]
+            return sizes[1] if len(sizes) == 3 else None
+        return None
+
     def of(self, node: Node, binders: frozenset[str] = frozenset()) -> Shape:
         rule = SHAPE_RULES.get(type(node))
         return rule(self, node, binders) if rule else ()
@@ -152,7 +161,8 @@ class Shapes:
                 for pos, idx in enumerate(node.indices):
                     if isinstance(idx, Name) and idx.id == k:
                         if self.is_list(node.base):
-                            return self.decls[node.base.id].sizes[0]  # type: ignore[union-attr]
+                            sizes = self.decls[node.base.id].sizes  # type: ignore[union-attr]
+                            return sizes[pos] if pos < len(sizes) - 1 else None
                         shape = self.of(node.base, frozenset({k}))
                         if pos < len(shape):
                             return shape[pos]
@@ -167,8 +177,9 @@ def _shape_subscript(sh: Shapes, node: Subscript, b: frozenset[str]) -> Shape:
     base = sh.of(node.base, b)
     out: list[str | None] = []
     for idx, size in zip(node.indices, base, strict=False):
-        if sh.is_list(idx, b):
-            out.append(sh.decls[idx.id].sizes[0])  # type: ignore[union-attr]
+        length = sh.list_length(idx, b)
+        if length is not None:
+            out.append(length)
         elif isinstance(idx, Slice):
             out.append(size)
     return tuple(out) + base[len(node.indices) :]
@@ -368,16 +379,18 @@ def _binary(p: FormulaLatex, node: Binary) -> Out:
 def _subscript(p: FormulaLatex, node: Subscript) -> Out:
     base, idx = node.base, node.indices
     sh = p.shapes
-    if sh.is_list(base, p.binders):  # ws[k] -> w_{k}
-        return Out(f"{list_core(base.id)}_{{{p.latex(idx[0])}}}", ATOM)  # type: ignore[union-attr]
+    if sh.is_list(base, p.binders):  # ws[k] -> w_{k}, wss[m, k] -> wss_{m,k}, a row wss[m] -> wss_{m}
+        return Out(f"{list_core(base.id)}_{{{','.join(p.latex(i) for i in idx)}}}", ATOM)  # type: ignore[union-attr]
     if len(idx) == 2 and isinstance(idx[0], Slice) and not sh.is_list(idx[1], p.binders):
         column = _column(p, base, p.latex(idx[1]))  # U[:, o] -> u_o
         if column:
             return Out(column, ATOM)
     parts = []
     for i in idx:
-        if sh.is_list(i, p.binders):
-            parts.append(rf"\mathbf{{{list_core(i.id)}}}")  # type: ignore[union-attr]
+        if sh.list_length(i, p.binders) is not None:  # a gather: U[ws], U[wss[m]]
+            name = i.id if isinstance(i, Name) else i.base.id  # type: ignore[union-attr]
+            row = f"_{{{p.latex(i.indices[0])}}}" if isinstance(i, Subscript) else ""
+            parts.append(rf"\mathbf{{{list_core(name)}}}{row}")
         else:
             parts.append(p.latex(i))
     inner = ",".join(parts)
@@ -725,6 +738,11 @@ class LatexReport:
                     rows.append(rf"{p.symbol(decl.name).text()} \in \mathbb{{R}}^{{{sizes[0]} \times {sizes[1]}}}")
                 case "index":
                     rows.append(rf"{p.symbol(decl.name).text()} \in \{{0, \dots, {sizes[0]}-1\}}")
+                case "indices" if len(sizes) == 3:
+                    c = list_core(decl.name)
+                    rows.append(
+                        rf"{c}_{{m,k}} \in \{{0, \dots, {sizes[2]}-1\}}\ (m < {sizes[0]},\ k < {sizes[1]})"
+                    )
                 case "indices":
                     c = list_core(decl.name)
                     rows.append(rf"{c}_0, \dots, {c}_{{{sizes[0]}-1}} \in \{{0, \dots, {sizes[1]}-1\}}")
@@ -755,6 +773,8 @@ class LatexReport:
             out.append(self.emph(self.escape(claim.says)) + "\n\n")
         if claim.assume:
             out.append("Assuming " + self.inline(r",\quad ".join(p.latex(a.tree) for a in claim.assume)) + ".\n\n")
+        if claim.when:
+            out.append("Holds when " + self.inline(r",\quad ".join(p.latex(a.tree) for a in claim.when)) + ".\n\n")
         if result and result.error:
             out.append(f"{self.verdict('malformed')}: {self.escape(result.error)}\n\n")
             return "".join(out)

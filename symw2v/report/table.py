@@ -7,6 +7,8 @@ Every text from a file or a formula is printed as a rich ``Text``, never as mark
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -63,6 +65,8 @@ class TablePrinter:
         self.line("\n", (r.claim, "bold"), f"  {_where(r, full=True)}  ", (r.verdict, STYLE[r.verdict]))
         if r.says:
             self.line(f"  {r.says}")
+        if r.when:
+            self.line(f"  holds when {', '.join(r.when)}")
         self.line(f"    0  {r.steps[0].left}")  # step 1 is compared with chain[0]
         for s in r.steps:
             against = "" if s.compared_with == s.number - 1 else f"  (compared with step {s.compared_with})"
@@ -97,6 +101,8 @@ class TablePrinter:
         """One cell: what was shown for the claim; the chain view below has the details."""
         if r.error and not r.steps:
             return r.error.splitlines()[0]
+        if r.when:
+            return f"holds when {', '.join(r.when)}: " + TablePrinter._shown(replace(r, when=[]))
         bad = [s for s in r.steps if s.verdict not in ("proved", "checked")]
         if not bad:
             kinds = "/".join(sorted({s.verdict for s in r.steps}))

@@ -1,8 +1,13 @@
 """Syntax tree -> typed :class:`Tensor` in SymPy index notation, checking every shape.
 
 A :class:`Scope` holds what names mean in one derivation file: declared arrays (SymPy
-``IndexedBase``), scalars, indices, index lists, sizes, and definitions (lowered on first use;
-definitions with parameters are macros, lowered at each call).
+``IndexedBase``), scalars, indices, index lists and tables of them, sizes, and definitions
+(lowered on first use; definitions with parameters are macros, lowered at each call). Scoping
+is lexical: a definition's formula sees the file's names and its own parameters, never the
+names bound where it is used. A macro's parameter may be bound to a function (another macro,
+or an elementwise built-in): :class:`FunctionArg`. ``grad(J, theta)`` for an intermediate
+``theta`` of the ``[let]`` table differentiates J with theta held as a variable of its own
+(:func:`_through`).
 """
 
 from __future__ import annotations
@@ -32,9 +37,21 @@ from ..language.syntax import (
 from . import ops
 from .assumptions import SIGNS, Assumptions
 from .gradient import gradient, jacobian
-from .tensor import Index, IndexList, Size, Target, Tensor, index_symbol, shape_text, size_symbol
+from .tensor import Index, IndexList, IndexTable, Size, Target, Tensor, index_symbol, shape_text, size_symbol
 
-Value = Tensor | Index | IndexList | Size
+
+@dataclass(frozen=True)
+class FunctionArg:
+    """A macro's parameter bound to a function: a macro of the file (``definition``) or one of
+    the built-ins of ``FUNCTION_ARGS`` (``definition`` None), called by ``name``."""
+
+    name: str
+    definition: Definition | None
+
+
+Value = Tensor | Index | IndexList | IndexTable | Size | FunctionArg
+# Built-ins that may be passed to a macro as a function: one argument, a value.
+FUNCTION_ARGS = frozenset({*ops.ELEMENTWISE, "softmax"})
 
 
 class LoweringError(FormulaError):
@@ -58,6 +75,8 @@ def declare(decl: Declaration, columns: bool = False) -> Value:
         return array.oriented("column") if columns and decl.kind == "vector" else array
     if decl.kind == "index":
         return Index(index_symbol(decl.name), sizes[0])
+    if len(sizes) == 3:
+        return IndexTable(sp.IndexedBase(decl.name, integer=True), *sizes)
     return IndexList(sp.IndexedBase(decl.name, integer=True), sizes[0], sizes[1])
 
 
@@ -66,6 +85,7 @@ class Scope:
     names: dict[str, Value | Definition] = field(default_factory=dict)
     lowered: dict[str, Value] = field(default_factory=dict)
     columns: bool = False  # convention = "columns": vectors are columns, u.T is a row
+    root: Scope | None = None  # the file's scope, where definitions are lowered; None: this one
 
     @classmethod
     def of(cls, derivation: Derivation) -> Scope:
@@ -79,8 +99,17 @@ class Scope:
         names.update(derivation.definitions)
         return cls(names, columns=columns)
 
+    @property
+    def top(self) -> Scope:
+        return self.root or self
+
     def child(self, bindings: dict[str, Value]) -> Scope:
-        return Scope({**self.names, **bindings}, {}, self.columns)
+        return Scope({**self.names, **bindings}, {}, self.columns, self.top)
+
+    def holding(self, name: str, value: Value) -> Scope:
+        """This scope with ``name`` bound to ``value`` everywhere, inside definitions too."""
+        top = Scope({**self.top.names, name: value}, {}, self.columns)
+        return top if self.root is None else Scope({**self.names, name: value}, {}, self.columns, top)
 
     def vector(self, x: Tensor) -> Tensor:
         """A vector built by a function (onehot, ones, zeros) as the convention has vectors."""
@@ -149,19 +178,47 @@ class Lowerer:
                 raise FormulaError(
                     f"{node.id} takes arguments: {node.id}({', '.join(entry.params)})", node.span
                 )
-            value = Lowerer(self.scope.child({})).formula(entry.formula)
-            self.scope.lowered[node.id] = value
-            return value
+            top = self.scope.top
+            if node.id not in top.lowered:
+                top.lowered[node.id] = Lowerer(top.child({})).formula(entry.formula)
+            return top.lowered[node.id]
+        if isinstance(entry, FunctionArg):
+            raise FormulaError(
+                f"{node.id} stands for the function {entry.name} here; call it: {node.id}(...)", node.span
+            )
         return entry
 
     def macro(self, node: Call, definition: Definition) -> Value:
         if len(node.args) != len(definition.params):
+            name = _stands_for(node.func, FunctionArg(definition.name, definition))
             raise FormulaError(
-                f"{definition.name} takes {len(definition.params)} argument(s), got {len(node.args)}",
-                node.span,
+                f"{name} takes {len(definition.params)} argument(s), got {len(node.args)}", node.span
             )
-        bindings = {p: self.lower(a) for p, a in zip(definition.params, node.args, strict=True)}
-        return Lowerer(self.scope.child(bindings)).formula(definition.formula)
+        bindings = {p: self.argument(a) for p, a in zip(definition.params, node.args, strict=True)}
+        return Lowerer(self.scope.top.child(bindings)).formula(definition.formula)
+
+    def argument(self, node: Node) -> Value:
+        """A macro's argument: a value, or a function when it names a macro (``J_neg``), a
+        function parameter, or a built-in of ``FUNCTION_ARGS`` (``sigma``)."""
+        if isinstance(node, Name):
+            entry = self.scope.names.get(node.id)
+            if isinstance(entry, FunctionArg):
+                return entry
+            if isinstance(entry, Definition) and entry.params:
+                return FunctionArg(node.id, entry)
+            if entry is None and node.id in FUNCTION_ARGS:
+                return FunctionArg(node.id, None)
+            if entry is None and node.id in CALLS:
+                raise FormulaError(
+                    f"{node.id} cannot be passed as a function; a macro of the file or one of "
+                    f"{', '.join(sorted(FUNCTION_ARGS))} can",
+                    node.span,
+                )
+        return self.lower(node)
+
+
+def _stands_for(name: str, function: FunctionArg) -> str:
+    return name if name == function.name else f"{name} (standing for {function.name})"
 
 
 def _kind(value: object) -> str:
@@ -172,6 +229,10 @@ def _kind(value: object) -> str:
             return "an index"
         case IndexList():
             return "an index list"
+        case IndexTable():
+            return "a table of index lists (take a row: wss[m])"
+        case FunctionArg():
+            return f"the function {value.name}"
         case Size():
             return "a size"
     return type(value).__name__
@@ -199,15 +260,27 @@ def _binary(lw: Lowerer, node: Binary) -> Value:
 def _subscript(lw: Lowerer, node: Subscript) -> Value:
     base = lw.lower(node.base)
     keys = [ops.WHOLE if isinstance(k, Slice) else lw.index(k) for k in node.indices]
+    if isinstance(base, IndexTable):
+        base, keys = _row(base, keys, node.span), keys[1:]
+        if not keys:
+            return base
     if isinstance(base, IndexList):
         if len(keys) != 1 or not isinstance(keys[0], Index):
             raise FormulaError("an index list takes one index: ws[k]", node.span)
         assert isinstance(keys[0], Index)
         ops.check_index(keys[0], base.length, node.span, str(base.base))
-        return Index(base.base[keys[0].value], base.size)
+        return Index(base.entry(keys[0].value), base.size)
     if not isinstance(base, Tensor):
         raise FormulaError(f"cannot index {_kind(base)}", node.span)
     return ops.subscript(base, keys, node.span, lw.scope.columns)
+
+
+def _row(table: IndexTable, keys: list[Index | IndexList], span: Span) -> IndexList:
+    """``wss[m]`` (then ``wss[m, k]`` is ``wss[m][k]``): row m, a list of ``table.length``."""
+    if len(keys) > 2 or not isinstance(keys[0], Index):
+        raise FormulaError("a table of index lists takes a row wss[m] or an entry wss[m, k]", span)
+    ops.check_index(keys[0], table.rows, span, str(table.base))
+    return table.row(keys[0].value)
 
 
 def _transpose(lw: Lowerer, node: Transpose) -> Value:
@@ -238,16 +311,22 @@ def _indicator(lw: Lowerer, node: Indicator) -> Value:
 
 def _call(lw: Lowerer, node: Call) -> Value:
     entry = lw.scope.names.get(node.func)
-    if isinstance(entry, Definition):
+    builtin = node.func
+    if isinstance(entry, FunctionArg):
+        if entry.definition is not None:
+            return lw.macro(node, entry.definition)
+        builtin = entry.name
+    elif isinstance(entry, Definition):
         return lw.macro(node, entry)
-    rule = CALLS.get(node.func)
+    elif entry is not None:
+        raise FormulaError(f"{node.func} is not a function: it is {_kind(entry)}", node.span)
+    rule = CALLS.get(builtin)
     if rule is None:
         raise FormulaError(f"unknown function {node.func!r}", node.span)
     arity, apply = rule
     if len(node.args) != arity:
-        raise FormulaError(
-            f"{node.func} takes {arity} argument(s), got {len(node.args)}", node.span
-        )
+        name = _stands_for(node.func, FunctionArg(builtin, None))
+        raise FormulaError(f"{name} takes {arity} argument(s), got {len(node.args)}", node.span)
     return apply(lw, node)
 
 
@@ -299,7 +378,8 @@ def _onehot(lw: Lowerer, node: Call) -> Value:
 
 def _derivative(rule: Callable[[Tensor, Tensor, Span], Tensor]) -> tuple[int, Callable[[Lowerer, Call], Value]]:
     """grad or jacobian, refused when what it differentiates uses max(x), directly or through
-    definitions: max has no derivative here (:class:`~symw2v.symbolic.functions.maximum`)."""
+    definitions (functions passed to macros included): max has no derivative here
+    (:class:`~symw2v.symbolic.functions.maximum`). By an intermediate of ``[let]``: :func:`_through`."""
 
     def apply(lw: Lowerer, node: Call) -> Value:
         seen: set[str] = set()
@@ -310,12 +390,45 @@ def _derivative(rule: Callable[[Tensor, Tensor, Span], Tensor]) -> tuple[int, Ca
                     raise FormulaError(f"{node.func} cannot differentiate through max(...)", node.span)
                 name = n.id if isinstance(n, Name) else n.func if isinstance(n, Call) else None
                 entry = lw.scope.names.get(name) if name else None
-                if isinstance(entry, Definition) and name not in seen:
-                    seen.add(name)
+                if isinstance(entry, FunctionArg):
+                    entry = entry.definition
+                if isinstance(entry, Definition) and entry.name not in seen:
+                    seen.add(entry.name)
                     pending.append(entry.formula.tree)
-        return rule(lw.tensor(node.args[0]), lw.tensor(node.args[1]), node.span)
+        wrt = node.args[1]
+        let = lw.scope.names.get(wrt.id) if isinstance(wrt, Name) else None
+        if isinstance(let, Definition) and let.intermediate:
+            return _through(lw, node, let, rule)
+        return rule(lw.tensor(node.args[0]), lw.tensor(wrt), node.span)
 
     return 2, apply
+
+
+def _through(lw: Lowerer, node: Call, let: Definition, rule: Callable[[Tensor, Tensor, Span], Tensor]) -> Tensor:
+    """``grad(J, theta)`` for an intermediate ``theta = U @ v_c`` of ``[let]``: J is lowered with
+    theta standing for an array (or scalar) of its own, differentiated by it, and theta's value
+    substituted back. J must reach theta through its definitions: if it does not, that is an
+    error, never a silent zero (the other occurrences of U and v_c are held fixed)."""
+    value = lw.tensor(node.args[1])
+    flat = value.flat()  # a column or row intermediate stands in by its entries, oriented as it is
+    base = sp.IndexedBase(let.name, real=True) if flat.rank else sp.Symbol(let.name, real=True)
+    standin = Tensor(flat.shape, lambda idx: base[idx] if idx else base, Target.whole(base, flat.rank))
+    standin = standin.oriented(value.orientation) if value.orientation else standin
+    f = Lowerer(lw.scope.holding(let.name, standin)).tensor(node.args[0])
+    if not f.at(tuple(ops.fresh() for _ in f.shape)).has(base):
+        raise FormulaError(
+            f"{node.func} by the intermediate {let.name}: the expression does not depend on {let.name} "
+            f"through its definitions; write it in terms of {let.name}",
+            node.args[0].span,
+        )
+    found = rule(f, standin, node.span)
+
+    def back(e: sp.Expr) -> sp.Expr:
+        if not value.rank:
+            return e.xreplace({base: value.scalar()})
+        return e.replace(lambda x: isinstance(x, sp.Indexed) and x.base == base, lambda x: flat.at(x.indices))
+
+    return Tensor(found.shape, lambda idx: back(found.at(idx)))
 
 
 def _count(lw: Lowerer, node: Call) -> Value:
@@ -362,18 +475,20 @@ NODE_RULES: dict[type, Callable] = {
 
 
 def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
-    """``distinct(ws)``, ``o not in ws``, ``a != b``, ``a == b`` or ``x > 0`` (any sign
-    relation of a declared scalar with 0) -> :class:`Assumptions`."""
+    """One assumption or ``when`` condition -> :class:`Assumptions`: ``distinct(ws)`` (a list, a
+    table, or a row ``wss[m]``), ``o not in ws`` and ``o in ws``, ``a != b`` and ``a == b``
+    (indices), or a sign condition ``a > b`` (``>= < <=``) on two scalar expressions."""
     node = formula.tree
     try:
         if isinstance(node, Call) and node.func == "distinct" and len(node.args) == 1:
             lst = lw.lower(node.args[0])
-            if isinstance(lst, IndexList):
-                return Assumptions(distinct=frozenset({lst.base}))
-        if isinstance(node, Compare) and node.op == "not in":
+            if isinstance(lst, IndexList | IndexTable):
+                return Assumptions(distinct=frozenset({_ref(lst)}))
+        if isinstance(node, Compare) and node.op in ("in", "not in"):
             item, lst = lw.index(node.left), lw.lower(node.right)
-            if isinstance(item, Index) and isinstance(lst, IndexList):
-                return Assumptions(not_in=frozenset({(item.value, lst.base)}))
+            if isinstance(item, Index) and isinstance(lst, IndexList | IndexTable):
+                fact = frozenset({(item.value, _ref(lst))})
+                return Assumptions(member=fact) if node.op == "in" else Assumptions(not_in=fact)
         if isinstance(node, Compare) and node.op in ("!=", "=="):
             a, b = lw.index(node.left), lw.index(node.right)
             if isinstance(a, Index) and isinstance(b, Index):
@@ -381,14 +496,34 @@ def assumption(lw: Lowerer, formula: Formula) -> Assumptions:
                     raise FormulaError(f"a == b assumes two indices of one range, not {a.size} and {b.size}", node.span)
                 pair = frozenset({frozenset((a.value, b.value))})
                 return Assumptions(unequal=pair) if node.op == "!=" else Assumptions(equal=pair)
-        if isinstance(node, Compare) and node.op in SIGNS and isinstance(node.right, Number) and node.right.value == 0:
-            x = lw.lower(node.left)
-            if isinstance(x, Tensor) and x.target is not None and isinstance(x.target.base, sp.Symbol):
-                return Assumptions(signs=frozenset({(x.target.base, node.op)}))
+        if isinstance(node, Compare) and node.op in SIGNS:
+            return _sign_condition(lw, node)
         raise FormulaError(
-            "an assumption is distinct(ws), o not in ws, a != b or a == b (indices), "
-            "or x > 0, x >= 0, x < 0, x <= 0 (a declared scalar)",
+            "an assumption is distinct(ws), o not in ws, o in ws, a != b or a == b (indices), "
+            "or a sign condition a > b, a >= b, a < b, a <= b (scalar expressions)",
             node.span,
         )
     except FormulaError as err:
         raise LoweringError(err, formula) from None
+
+
+def _ref(lst: IndexList | IndexTable):
+    return lst.base if isinstance(lst, IndexTable) else lst.ref
+
+
+def _sign_condition(lw: Lowerer, node: Compare) -> Assumptions:
+    """``a op b`` for scalar expressions a and b: kept as ``a - b op 0``; a declared scalar
+    against 0 (``x > 0``) also gives that symbol its sign."""
+    a, b = lw.tensor(node.left), lw.tensor(node.right)
+    if a.shape or b.shape:
+        raise FormulaError(
+            f"a sign condition compares two scalars, not {shape_text(a.shape)} and {shape_text(b.shape)}", node.span
+        )
+    gap = a.scalar() - b.scalar()
+    if gap.is_number:
+        raise FormulaError("a sign condition needs an expression with a value to compare, not numbers", node.span)
+    facts = Assumptions(bounds=frozenset({(gap, node.op)}))
+    if isinstance(node.right, Number) and node.right.value == 0 and isinstance(a.target, Target):
+        if isinstance(a.target.base, sp.Symbol):
+            facts = facts.merge(Assumptions(signs=frozenset({(a.target.base, node.op)})))
+    return facts

@@ -160,9 +160,11 @@ def _orientation_hint(a: Tensor, b: Tensor) -> str:
 
 
 def transpose(x: Tensor) -> Tensor:
+    """x.T; a declared array stays one (``grad(J, U[o].T)`` is the column u_o under columns)."""
     if x.rank < 2:
-        return x  # vectors have no orientation: u.T @ v is u @ v
-    return tensor_map(x.shape[::-1], lambda idx: x.at(idx[::-1]))
+        return x  # vectors have no orientation under rows: u.T @ v is u @ v
+    target = x.target.moved({0: Axis(1), 1: Axis(0)}) if x.target else None
+    return Tensor(x.shape[::-1], lambda idx: x.at(idx[::-1]), target)
 
 
 # ---- functions with their own shape rules --------------------------------------------------
@@ -230,7 +232,7 @@ def count(lst: IndexList, x: Index, span: Span) -> Tensor:
     """count(ws, x) = sum_j [ws[j] == x]: how many entries of ws equal x."""
     check_index(x, lst.size, span, "count")
     j = fresh()
-    return constant(sp.Sum(sp.KroneckerDelta(lst.base[j], x.value), (j, 0, lst.length - 1)))
+    return constant(sp.Sum(sp.KroneckerDelta(lst.entry(j), x.value), (j, 0, lst.length - 1)))
 
 
 def concat(a: Tensor, b: Tensor, span: Span) -> Tensor:
@@ -362,7 +364,7 @@ def _subscript(x: Tensor, keys: list[Key], span: Span) -> Tensor:
     def rule(idx: Shape) -> sp.Expr:
         it = iter(idx)
         picked = [
-            key.base[next(it)] if isinstance(key, IndexList) else next(it) if isinstance(key, Whole) else key.value
+            key.entry(next(it)) if isinstance(key, IndexList) else next(it) if isinstance(key, Whole) else key.value
             for key in keys
         ]
         return x.at(tuple(picked) + tuple(it))

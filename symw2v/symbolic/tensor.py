@@ -98,11 +98,36 @@ class Index:
 
 @dataclass(frozen=True)
 class IndexList:
-    """``length`` indices ``base[0..length-1]``, each in ``range(size)``; repeats allowed."""
+    """``length`` indices ``base[0..length-1]``, each in ``range(size)``; repeats allowed. A row
+    ``wss[m]`` of a table is the list ``base[m, 0..length-1]``: its ``prefix`` is ``(m,)``."""
 
     base: sp.IndexedBase
     length: sp.Expr
     size: sp.Expr
+    prefix: tuple[sp.Expr, ...] = ()
+
+    def entry(self, k: sp.Expr) -> sp.Expr:
+        return self.base[(*self.prefix, k)]
+
+    @property
+    def ref(self) -> sp.IndexedBase | tuple[sp.IndexedBase, tuple[sp.Expr, ...]]:
+        """How assumptions name it: the base for a whole list, (base, prefix) for a row."""
+        return (self.base, self.prefix) if self.prefix else self.base
+
+
+@dataclass(frozen=True)
+class IndexTable:
+    """``indices[M, K, V]``: ``rows`` lists of ``length`` indices each, every entry
+    ``base[m, k]`` in ``range(size)``; repeats allowed (separate samples for each pair of a
+    window). An instance gives it as a tuple of ``rows`` tuples."""
+
+    base: sp.IndexedBase
+    rows: sp.Expr
+    length: sp.Expr
+    size: sp.Expr
+
+    def row(self, m: sp.Expr) -> IndexList:
+        return IndexList(self.base, self.length, self.size, (m,))
 
 
 @dataclass(frozen=True)

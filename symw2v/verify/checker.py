@@ -28,10 +28,10 @@ from ..derivation.document import Claim, Derivation
 from ..derivation.errors import DerivationError
 from ..derivation.loader import load
 from ..diagnose.search import diagnose
-from ..symbolic.assumptions import Assumptions
+from ..symbolic.assumptions import Assumptions, decide, regions
 from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
 from ..symbolic.ops import transpose
-from ..symbolic.tensor import Index, IndexList, Size, Tensor, shape_text
+from ..symbolic.tensor import Index, IndexList, IndexTable, Size, Tensor, shape_text
 from . import concrete
 from .budget import BudgetExceeded, budget, exhausted_text
 from .normalise import Normaliser, readable
@@ -56,14 +56,24 @@ class Context:
     list_shapes: dict[sp.IndexedBase, tuple[sp.Expr, sp.Expr]]
     assumptions: Assumptions
     unrolled: dict[tuple[sp.Expr, str], sp.Expr] = field(default_factory=dict)
+    conditions: dict[str, list[concrete.Condition] | None] = field(default_factory=dict)
 
     def at(self, e: sp.Expr, inst: concrete.Instance) -> sp.Expr:
-        """``e`` unrolled at ``inst``, components still symbolic; cached, since every step of a
-        chain is compared with the same earlier expression at the same instances."""
+        """``e`` unrolled at ``inst``, components still symbolic, and the comparisons its sign
+        conditions decide there replaced by their truth; cached, since every step of a chain is
+        compared with the same earlier expression at the same instances."""
         key = (e, inst.describe())
         if key not in self.unrolled:
-            self.unrolled[key] = concrete.settled(concrete.unrolled(e, inst), inst, self.components)
+            found = concrete.settled(concrete.unrolled(e, inst), inst, self.components)
+            self.unrolled[key] = decide(found, regions(self.conditions_at(inst) or ()))
         return self.unrolled[key]
+
+    def conditions_at(self, inst: concrete.Instance) -> list[concrete.Condition] | None:
+        """The claim's sign conditions at ``inst``; None when no point of it meets them."""
+        key = inst.describe()
+        if key not in self.conditions:
+            self.conditions[key] = concrete.conditions_at(self.assumptions, inst)
+        return self.conditions[key]
 
 
 def check_paths(paths: list[str | Path], claim_budget: float = DEFAULT_BUDGET, jobs: int = 1) -> list[ClaimResult]:
@@ -143,7 +153,7 @@ def check_claim(
     is back on track, and a later step that only follows from the wrong one is marked as the
     error propagating. A step that first goes wrong gets a one-edit diagnosis."""
     start = time.perf_counter()
-    result = ClaimResult(derivation.path, claim.id, claim.says, UNDECIDED)
+    result = ClaimResult(derivation.path, claim.id, claim.says, UNDECIDED, when=[f.text for f in claim.when])
     texts = [f.text for f in claim.chain]
     good = 0  # index of the last correct expression of the chain
     exhausted = ""  # set when the budget runs out: what the undecided steps say
@@ -162,10 +172,10 @@ def check_claim(
         with budget(max(claim_budget - (time.perf_counter() - start), 1e-3)):  # one budget for prepare and steps
             for n in range(1, len(tensors)):
                 if isinstance(tensors[n], DerivationError):
-                    error = tensors[n]
-                    step = StepResult(n, texts[good], texts[n], MALFORMED, error.message, compared_with=good)
+                    step = _unreadable_step(n, good, texts, tensors, ctx, scope, claim)
                     result.steps.append(step)
-                    result.error = "\n".join(filter(None, [result.error, str(error)]))
+                    if step.verdict == MALFORMED:
+                        result.error = "\n".join(filter(None, [result.error, str(tensors[n])]))
                     continue
                 if isinstance(tensors[n], Transposed):
                     result.steps.append(_transposed_step(n, good, texts, tensors, ctx))
@@ -199,7 +209,7 @@ def check_claim(
                             found.counterexample.instance,
                             lambda t, ref=tensors[good]: compare(ref, t, ctx).verdict in (PROVED, CHECKED),
                             found.residual_expr,
-                        )
+                        ).words
     except BudgetExceeded as out:
         exhausted = exhausted_text(out, claim_budget)
     except Exception as err:  # one claim's failure is its verdict, never the run's
@@ -213,6 +223,35 @@ def check_claim(
 
 def _internal(err: Exception) -> str:
     return f"undecided: the checker failed on this claim ({type(err).__name__}: {err}); please report it"
+
+
+def _unreadable_step(n: int, good: int, texts: list[str], tensors: list, ctx: Context, scope: Scope, claim: Claim):
+    """A step that cannot be read as written (a shape error) is malformed, unless one edit of
+    the catalogue makes it equal to the last correct expression: then that edit names the slip
+    (a row added to a column, an index left out) and the step is refuted."""
+    error = tensors[n]
+    reference = tensors[good]
+    found = diagnose(
+        claim.chain[n],
+        reference,
+        scope,
+        claim,
+        ctx.components,
+        _generic_instance(ctx),
+        lambda t: compare(reference, t, ctx).verdict in (PROVED, CHECKED),
+    )
+    if not found.repaired:
+        return StepResult(n, texts[good], texts[n], MALFORMED, error.message, compared_with=good)
+    shown = f"cannot be read as written: {error.message}"
+    step = StepResult(n, texts[good], texts[n], REFUTED, shown, compared_with=good)
+    step.diagnosis = found.words
+    return step
+
+
+def _generic_instance(ctx: Context) -> concrete.Instance:
+    """An instance with pairwise distinct sizes, to probe candidate repairs at."""
+    found = concrete.instances(ctx.sizes, ctx.index_ranges, ctx.list_shapes, ctx.assumptions)
+    return next((i for i in reversed(found) if len(set(i.sizes.values())) == len(i.sizes)), found[-1])
 
 
 @dataclass(frozen=True)
@@ -271,8 +310,12 @@ def prepare(
     try:
         lhs = lowerer.formula(claim.chain[0])
         facts = Assumptions()
-        for f in derivation.assume + claim.assume:
+        for f in derivation.assume + claim.assume + claim.when:
             facts = facts.merge(assumption(lowerer, f))
+            # the first assumption or condition that makes them contradict each other is located
+            contradiction = facts.resolved().contradiction()
+            if contradiction:
+                raise fail(f"the assumptions contradict each other: {contradiction}", f, f.tree.span)
     except LoweringError as err:
         raise fail(err.message, err.formula, err.span) from None
     if not isinstance(lhs, Tensor):
@@ -296,12 +339,10 @@ def prepare(
         else:
             values.append(value)
     facts = facts.resolved()
-    contradiction = facts.contradiction()
-    if contradiction:
-        raise fail(f"the assumptions contradict each other: {contradiction}")
     components = COMPONENTS[: len(shape)]
     index_ranges = {v.value: v.size for v in scope.names.values() if isinstance(v, Index)}
     lists = {v.base: (v.length, v.size) for v in scope.names.values() if isinstance(v, IndexList)}
+    lists |= {v.base: (sp.Tuple(v.rows, v.length), v.size) for v in scope.names.values() if isinstance(v, IndexTable)}
     sizes = [v.symbol for v in scope.names.values() if isinstance(v, Size)]
     normaliser = Normaliser(
         {**index_ranges, **dict(zip(components, shape, strict=True))},
@@ -352,13 +393,18 @@ def compare(a: Tensor, b: Tensor, ctx: Context) -> Comparison:
     if not proved:
         proved = _piecewise_zero(diff)
     out = Comparison(PROVED if proved else CHECKED, [])
-    wanted = instances_for(sp.Tuple(left, right), ctx)
-    if proved:
+    # the instances fix what the sides and the sign conditions mention (a condition on o counts
+    # even where a side no longer uses o)
+    wanted = instances_for(sp.Tuple(left, right, *(gap for gap, _ in ctx.assumptions.conditions)), ctx)
+    if proved and wanted:
         # one guard instance against a normaliser bug: the all-distinct pattern at generic sizes
-        wanted = [next(i for i in wanted if i.sizes == wanted[-1].sizes)]
+        # (or the first pattern there that meets the claim's conditions)
+        wanted = [i for i in wanted if i.sizes == wanted[-1].sizes]
     unsure = 0
     witnesses: list[concrete.Instance] = []
     for inst in wanted:
+        if proved and witnesses:
+            break
         found = _check_instance(left, right, ctx, inst)
         if found is SKIPPED:
             continue
@@ -411,17 +457,20 @@ def _check_instance(left, right, ctx: Context, inst: concrete.Instance):
     None). Sums are unrolled once, components substituted after."""
     dims = [int(s.xreplace(inst.sizes)) for s in ctx.shape]
     try:
+        conditions = ctx.conditions_at(inst)
+        if conditions is None:  # no point of this instance meets the claim's sign conditions
+            return SKIPPED
         la0, lb0 = ctx.at(left, inst), ctx.at(right, inst)
     except ValueError:  # a constant index beyond this instance's range (ws[1] at K=1): not an instance
         return SKIPPED
     points = list(itertools.product(*[range(n) for n in dims]))
     sides = [(la0.xreplace(at), lb0.xreplace(at)) for at in (_component(ctx, c) for c in points)]
-    if concrete.all_equal(sides):  # the common case, in one test; else component by component
+    if concrete.all_equal(sides, conditions=conditions):  # the common case, in one test; else one by one
         return None
     for comp, (la, lb) in zip(points, sides, strict=True):
-        if concrete.exactly_equal(la, lb) or _piecewise_zero(la - lb):
+        if concrete.exactly_equal(la, lb, conditions) or _piecewise_zero(la - lb):
             continue
-        cex = concrete.find_counterexample(la, lb, inst, tuple(comp))
+        cex = concrete.find_counterexample(la, lb, inst, tuple(comp), conditions=conditions)
         return (REFUTED, cex) if cex else (UNDECIDED, None)
     return None
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..symbolic.assumptions import Assumptions, admissible
+from ..symbolic.assumptions import HOLDS, Assumptions, admissible, ref_parts, regions
 from . import pit
 from .budget import refuse
 from .piecewise import cases
 from .rational import RationalForm
+
+Condition = tuple[sp.Expr, str]  # gap op 0, at an instance
 
 MAX_UNROLLED = 5_000
 """Cap on the nodes of one unrolled expression (:func:`unrolled_size`): a larger instance is
@@ -31,9 +33,12 @@ derivations/ and examples/ stay under 800; five nested sums over V at V=3 (11,42
 
 @dataclass(frozen=True)
 class Instance:
+    """Sizes, free indices and index lists; a table of index lists (``indices[M, K, V]``) is a
+    tuple of its M rows."""
+
     sizes: dict[sp.Symbol, int]
     indices: dict[sp.Symbol, int]
-    lists: dict[sp.IndexedBase, tuple[int, ...]]
+    lists: dict[sp.IndexedBase, tuple]
 
     @property
     def degenerate(self) -> bool:
@@ -44,15 +49,44 @@ class Instance:
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in self.sizes.items()]
         parts += [f"{k}={v}" for k, v in self.indices.items()]
-        parts += [f"{k}={list(v)}" for k, v in self.lists.items()]
+        parts += [f"{k}={_listed(v)}" for k, v in self.lists.items()]
         return ", ".join(parts)
 
     def to_json(self) -> dict:
         return {
             **{str(k): v for k, v in self.sizes.items()},
             **{str(k): v for k, v in self.indices.items()},
-            **{str(k): list(v) for k, v in self.lists.items()},
+            **{str(k): _listed(v) for k, v in self.lists.items()},
         }
+
+
+def _listed(values: tuple) -> list:
+    return [_listed(v) if isinstance(v, tuple) else v for v in values]
+
+
+def entries(values: tuple) -> tuple[int, ...]:
+    """The entries of a list, or of a table's rows one after the other."""
+    return tuple(v for x in values for v in (entries(x) if isinstance(x, tuple) else (x,)))
+
+
+def _shaped(flat: list[int], like: tuple) -> tuple:
+    """``flat`` laid out as ``like`` is: a list, or a table of rows."""
+    if not like or not isinstance(like[0], tuple):
+        return tuple(flat)
+    n = len(like[0])
+    return tuple(tuple(flat[m * n : (m + 1) * n]) for m in range(len(like)))
+
+
+def count(length: sp.Expr, sizes: dict[sp.Symbol, int]) -> int:
+    """How many entries a list of ``length`` holds; a table's length is ``Tuple(rows, length)``."""
+    return math.prod(int(n.xreplace(sizes)) for n in (length if isinstance(length, sp.Tuple) else (length,)))
+
+
+def laid_out(flat: list[int], length: sp.Expr, sizes: dict[sp.Symbol, int]) -> tuple:
+    if not isinstance(length, sp.Tuple):
+        return tuple(flat)
+    n = int(length[1].xreplace(sizes))
+    return tuple(tuple(flat[m * n : (m + 1) * n]) for m in range(int(length[0].xreplace(sizes))))
 
 
 @dataclass(frozen=True)
@@ -87,8 +121,14 @@ def instances(
     out: list[Instance] = []
     seen: set[tuple] = set()
 
-    def add(inst: Instance | None) -> None:
-        if inst is None or not assumptions.holds({b: list(x) for b, x in inst.lists.items()}, inst.indices):
+    def add(inst: Instance | None, repairs: int = 2) -> None:
+        if inst is None:
+            return
+        if not assumptions.holds(inst.lists, {**inst.sizes, **inst.indices}):
+            # an atom assumed in a list (o in ws) is set equal to each entry in turn, and each
+            # entry to it: the pattern drawn, with that membership added
+            for fixed in _members(inst, assumptions) if repairs else ():
+                add(fixed, repairs - 1)
             return
         key = _pattern(inst, constants)
         if key not in seen:
@@ -111,8 +151,59 @@ def instances(
             if c < int(a.size.xreplace(generic)):
                 add(_with(base, {a.key: c}))
     for b, values in base.lists.items():
-        add(_with(base, {(b, n): values[0] for n in range(len(values))}))
+        flat = entries(values)
+        add(_with(base, {(b, n): flat[0] for n in range(len(flat))}))
+        if flat != values:  # a table: also each row with all its entries equal
+            width = len(values[0])
+            for m in range(len(values)):
+                add(_with(base, {(b, m * width + k): flat[m * width] for k in range(width)}))
     return out
+
+
+def _members(inst: Instance, assumptions: Assumptions):
+    """For the first assumption ``e in ws`` that ``inst`` breaks: ``inst`` with e set to each
+    entry of ws, and with each entry set to e."""
+    for e, ref in sorted(assumptions.member, key=str):
+        key, positions = _atom_key(inst, e), _positions(inst, ref)
+        if key is None or positions is None or _value(inst, key) in {_value(inst, p) for p in positions}:
+            continue
+        for p in positions:
+            yield _with(inst, {key: _value(inst, p)})
+            yield _with(inst, {p: _value(inst, key)})
+        return
+
+
+def _number(inst: Instance, e: sp.Expr) -> int | None:
+    value = sp.sympify(e).xreplace({k: sp.Integer(v) for k, v in {**inst.sizes, **inst.indices}.items()})
+    return int(value) if value.is_Integer else None
+
+
+def _atom_key(inst: Instance, e: sp.Expr):
+    """The atom an index expression is at ``inst``: a free index, or (list, flat position)."""
+    if e in inst.indices:
+        return e
+    if isinstance(e, sp.Indexed) and e.base in inst.lists:
+        values, position = inst.lists[e.base], [_number(inst, i) for i in e.indices]
+        if None in position:
+            return None
+        if len(position) == 2 and values and isinstance(values[0], tuple):
+            return (e.base, position[0] * len(values[0]) + position[1])
+        return (e.base, position[0]) if len(position) == 1 else None
+    return None
+
+
+def _positions(inst: Instance, ref) -> list | None:
+    """The atoms of a list, a table or a table's row at ``inst``."""
+    base, prefix = ref_parts(ref)
+    if base not in inst.lists:
+        return None
+    values = inst.lists[base]
+    if not prefix:
+        return [(base, n) for n in range(len(entries(values)))]
+    m = _number(inst, prefix[0])
+    if m is None or not values or not isinstance(values[0], tuple):
+        return None
+    return [(base, m * len(values[0]) + k) for k in range(len(values[0]))]
 
 
 def generic_sizes(
@@ -130,8 +221,8 @@ def generic_sizes(
     def room(size: sp.Symbol, lengths: dict[sp.Symbol, int]) -> int:
         known = {s: lengths.get(s, 2) for s in sizes}
         scalars = sum(size in r.free_symbols for r in index_ranges.values())
-        entries = sum(int(n.xreplace(known)) for n, r in list_shapes.values() if size in r.free_symbols)
-        return max(2, scalars + entries + spare) if scalars + entries else 2
+        atoms = sum(count(n, known) for n, r in list_shapes.values() if size in r.free_symbols)
+        return max(2, scalars + atoms + spare) if scalars + atoms else 2
 
     first = {s for n, _ in list_shapes.values() for s in n.free_symbols}
     lengths = _distinct({s: room(s, {}) for s in sizes if s in first})
@@ -156,7 +247,7 @@ def _distinct(need: dict[sp.Symbol, int], taken: set[int] | None = None) -> dict
 def _atoms(sizes, index_ranges, list_shapes) -> list[Atom]:
     atoms = [Atom(s, r) for s, r in sorted(index_ranges.items(), key=lambda kv: str(kv[0]))]
     for b, (length, r) in sorted(list_shapes.items(), key=lambda kv: str(kv[0])):
-        atoms += [Atom((b, n), r) for n in range(int(length.xreplace(sizes)))]
+        atoms += [Atom((b, n), r) for n in range(count(length, sizes))]
     return atoms
 
 
@@ -175,22 +266,23 @@ def _generic(sizes, index_ranges, list_shapes, constants) -> Instance:
             lists.setdefault(atom.key[0], []).append(value)
         else:
             indices[atom.key] = value
-    return Instance(dict(sizes), indices, {b: tuple(v) for b, v in lists.items()})
+    shaped = {b: laid_out(v, list_shapes[b][0], sizes) for b, v in lists.items()}
+    return Instance(dict(sizes), indices, shaped)
 
 
 def _value(inst: Instance, key) -> int:
-    return inst.lists[key[0]][key[1]] if isinstance(key, tuple) else inst.indices[key]
+    return entries(inst.lists[key[0]])[key[1]] if isinstance(key, tuple) else inst.indices[key]
 
 
 def _with(inst: Instance, changes: dict) -> Instance:
     indices = dict(inst.indices)
-    lists = {b: list(v) for b, v in inst.lists.items()}
+    lists = {b: list(entries(v)) for b, v in inst.lists.items()}
     for key, value in changes.items():
         if isinstance(key, tuple):
             lists[key[0]][key[1]] = value
         else:
             indices[key] = value
-    return Instance(dict(inst.sizes), indices, {b: tuple(v) for b, v in lists.items()})
+    return Instance(dict(inst.sizes), indices, {b: _shaped(v, inst.lists[b]) for b, v in lists.items()})
 
 
 def _pattern(inst: Instance, constants: frozenset[int]) -> tuple:
@@ -205,7 +297,7 @@ def _pattern(inst: Instance, constants: frozenset[int]) -> tuple:
     return (
         tuple(sorted((str(k), v) for k, v in inst.sizes.items())),
         tuple(sorted((str(k), label(v)) for k, v in inst.indices.items())),
-        tuple(sorted((str(b), tuple(label(v) for v in vs)) for b, vs in inst.lists.items())),
+        tuple(sorted((str(b), tuple(label(v) for v in entries(vs))) for b, vs in inst.lists.items())),
     )
 
 
@@ -216,13 +308,13 @@ def _draw(rng, sizes, index_ranges, list_shapes, assumptions, repeat) -> Instanc
     for _ in range(200):
         lists = {}
         for base, (length, rng_size) in list_shapes.items():
-            k, v = n(length), n(rng_size)
+            k, v = count(length, sizes), n(rng_size)
             first = rng.randrange(v)
-            lists[base] = tuple(first if repeat else rng.randrange(v) for _ in range(k))
+            lists[base] = laid_out([first if repeat else rng.randrange(v) for _ in range(k)], length, sizes)
         indices = {s: rng.randrange(n(r)) for s, r in index_ranges.items()}
-        if repeat and not any(len(set(x)) < len(x) for x in lists.values()):
+        if repeat and not any(len(set(entries(x))) < len(entries(x)) for x in lists.values()):
             return None
-        if assumptions.holds({b: list(x) for b, x in lists.items()}, indices):
+        if assumptions.holds(lists, {**sizes, **indices}):
             return Instance(dict(sizes), indices, lists)
     return None
 
@@ -237,6 +329,21 @@ def constant_indices(e: sp.Expr) -> frozenset[int]:
     return frozenset(out)
 
 
+def conditions_at(assumptions: Assumptions, inst: Instance) -> list[Condition] | None:
+    """The sign conditions at ``inst`` (sums unrolled), or None when no point of the instance
+    meets them: one is a number of the wrong sign (``U[o] @ v_c - U[w] @ v_c > 0`` where o == w),
+    or two bound one expression to disjoint ranges. Such an instance is not used."""
+    out: list[Condition] = []
+    for gap, op in assumptions.conditions:
+        at = instantiate(gap, inst)
+        if at.is_number:
+            if at.is_comparable and HOLDS[op](at):
+                continue
+            return None
+        out.append((at, op))
+    return None if any(r.is_empty for r in regions(out).values()) else out
+
+
 def instantiate(e: sp.Expr, inst: Instance) -> sp.Expr:
     """``e`` at the instance: an explicit expression in array entries such as ``U[1, 0]``."""
     return settled(unrolled(e, inst), inst)
@@ -249,15 +356,25 @@ def unrolled(e: sp.Expr, inst: Instance) -> sp.Expr:
     e = sp.sympify(e).xreplace({k: sp.Integer(v) for k, v in values.items()})
     refuse(unrolled_size(e), MAX_UNROLLED, f"unrolling the sums at {inst.describe()}", "nodes")
     e = unroll(e)
-    entries = {base[n]: sp.Integer(v) for base, values in inst.lists.items() for n, v in enumerate(values)}
-    return e.xreplace(entries) if entries else e
+    known = {}
+    for base, values in inst.lists.items():
+        for n, v in enumerate(values):
+            if isinstance(v, tuple):  # a table: base[m, k]
+                known.update({base[n, k]: sp.Integer(x) for k, x in enumerate(v)})
+            else:
+                known[base[n]] = sp.Integer(v)
+    return e.xreplace(known) if known else e
 
 
 def settled(e: sp.Expr, inst: Instance, later: tuple[sp.Symbol, ...] = ()) -> sp.Expr:
     """``e`` itself, once every array entry in it has integer indices (or indices in the
     symbols ``later``, substituted afterwards)."""
-    loose = [x for x in e.atoms(sp.Indexed) if any(i.free_symbols - set(later) for i in x.indices)]
-    if loose:  # an index without a value would make the check meaningless
+    loose = [
+        x
+        for x in e.atoms(sp.Indexed)
+        if x.base in inst.lists or any(i.free_symbols - set(later) for i in x.indices)
+    ]
+    if loose:  # an index without a value (a list entry beyond its length) would make the check meaningless
         raise ValueError(f"instance {inst.describe()} leaves {loose[0]} symbolic")
     return e
 
@@ -295,26 +412,27 @@ def unrolled_size(e: sp.Expr, seen: dict[sp.Expr, int] | None = None) -> int:
     return seen[e]
 
 
-def exactly_equal(a: sp.Expr, b: sp.Expr) -> bool:
+def exactly_equal(a: sp.Expr, b: sp.Expr, conditions: list[Condition] = ()) -> bool:
     """``a == b`` as rational functions of independent atoms (array entries, exp and log
     atoms), by random-point identity testing (:mod:`symw2v.verify.pit`): True is an identity
     (error probability below 1e-29), False may still be an identity the atoms cannot see.
-    Piecewise parts are decided case by case (:func:`symw2v.verify.piecewise.cases`)."""
-    return all(pit.is_zero(RationalForm().to_rational(case)) for case in cases(a - b))
+    Piecewise parts are decided case by case (:func:`symw2v.verify.piecewise.cases`), the
+    cases the sign ``conditions`` exclude skipped: True then means equal wherever they hold."""
+    return all(pit.is_zero(RationalForm().to_rational(case)) for case in cases(a - b, conditions))
 
 
-def all_equal(pairs: list[tuple[sp.Expr, sp.Expr]], seed: int = 0) -> bool:
+def all_equal(pairs: list[tuple[sp.Expr, sp.Expr]], seed: int = 0, conditions: list[Condition] = ()) -> bool:
     """Whether ``a == b`` for every pair, in one test: ``sum_c r_c (a_c - b_c) == 0`` with
     random integers ``r_c`` in [1, 2**61). If some difference is nonzero, the ``r`` for which the
     combination vanishes lie in a proper subspace, hit with probability at most 2**-61, so this
     adds that to the bound of :func:`exactly_equal`. False means "test the pairs one by one"."""
     if len(pairs) == 1:
-        return exactly_equal(*pairs[0])
+        return exactly_equal(*pairs[0], conditions)
     rng = random.Random(seed)
     weights = [sp.Integer(rng.randrange(1, pit.P)) for _ in pairs]
     left = sp.Add(*[w * a for w, (a, _) in zip(weights, pairs, strict=True)])
     right = sp.Add(*[w * b for w, (_, b) in zip(weights, pairs, strict=True)])
-    return exactly_equal(left, right)
+    return exactly_equal(left, right, conditions)
 
 
 def variables(e: sp.Expr) -> list[sp.Expr]:
@@ -341,6 +459,16 @@ def differ(a: sp.Expr | None, b: sp.Expr | None) -> bool:
     return abs(a - b) > sp.Float("1e-12") * max(1, abs(a), abs(b))
 
 
+def _meets(gap: sp.Expr, op: str, values: dict[sp.Expr, sp.Expr]) -> bool:
+    """Whether ``gap op 0`` surely holds at these integer values: exactly for a rational gap,
+    else at 50 digits and clear of 0 (a value too close to 0 to tell is not used)."""
+    at = gap.xreplace(values)
+    if at.is_Rational:
+        return HOLDS[op](at)
+    value = evaluate(at, {}, 50)
+    return value is not None and abs(value) > sp.Float("1e-30") and HOLDS[op](value)
+
+
 @dataclass(frozen=True)
 class Counterexample:
     instance: Instance
@@ -360,22 +488,33 @@ class Counterexample:
 
 
 def find_counterexample(
-    left: sp.Expr, right: sp.Expr, inst: Instance, component: tuple[int, ...], seed: int = 0
+    left: sp.Expr,
+    right: sp.Expr,
+    inst: Instance,
+    component: tuple[int, ...],
+    seed: int = 0,
+    conditions: list[Condition] = (),
 ) -> Counterexample | None:
     """Small integer entries (0, ±1, ±2, then wider) at which the two sides differ, each of
-    the sign its symbol is assumed to have (:func:`admissible`)."""
+    the sign its symbol is assumed to have (:func:`admissible`), meeting every sign condition
+    (their unknowns get values too, and are shown)."""
     rng = random.Random(seed)
-    unknowns = variables(left) + [v for v in variables(right) if v not in variables(left)]
+    unknowns: list[sp.Expr] = []
+    for e in (left, right, *(gap for gap, _ in conditions)):
+        unknowns += [v for v in variables(e) if v not in unknowns]
     pools = [(0, 1, -1), (0, 1, -1, 2, -2), tuple(range(-4, 5))]
+    draws = 256 if conditions else 64
     for pool in pools:
         options = [[c for c in pool if admissible(u, c)] for u in unknowns]
         candidates = (
             itertools.product(*options)
-            if math.prod(map(len, options)) <= 64
-            else (tuple(rng.choice(o) for o in options) for _ in range(64))
+            if math.prod(map(len, options)) <= draws
+            else (tuple(rng.choice(o) for o in options) for _ in range(draws))
         )
         for combo in candidates:
             values = {u: sp.Integer(c) for u, c in zip(unknowns, combo, strict=True)}
+            if not all(_meets(gap, op, values) for gap, op in conditions):
+                continue
             a, b = evaluate(left, values), evaluate(right, values)
             if differ(a, b):
                 shown = {str(u): int(values[u]) for u in unknowns}

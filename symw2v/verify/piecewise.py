@@ -32,29 +32,41 @@ TRUTH = {
 }
 
 
-def cases(e: sp.Expr) -> list[sp.Expr]:
+def cases(e: sp.Expr, conditions=()) -> list[sp.Expr]:
     """``e`` without Piecewise, one branch-free expression per sign (-, 0, +) of each distinct
     gap ``lhs - rhs`` of the conditions (up to a positive factor): each real point lies in one
     case, so ``e`` vanishes everywhere when every case vanishes identically; a case where a gap
     has a sign its symbols' assumptions exclude (``x < 0`` for x assumed positive) holds nowhere
-    and is skipped. In a case where a gap is 0 and linear in some unknown with a numeric
-    coefficient, that unknown is solved for, so the case holds only on the surface. ``[e]`` when
-    there is no gap or more than MAX_GAPS."""
+    and is skipped, and so is one where a gap has a sign the claim's sign ``conditions``
+    (``gap op 0``) exclude: then ``e`` vanishes wherever they hold. In a case where a gap is 0
+    and linear in some unknown with a numeric coefficient, that unknown is solved for, so the case
+    holds only on the surface. ``[e]`` when there is no gap or more than MAX_GAPS."""
     relations = {r for pw in e.atoms(sp.Piecewise) for r in pw.atoms(sp.core.relational.Relational)}
     scaled = {r: _primitive(r.lhs - r.rhs) for r in relations}
     gaps = sorted({p for _, p in scaled.values()}, key=sp.default_sort_key)
     if not gaps or len(gaps) > MAX_GAPS or any(r.rel_op not in TRUTH for r in relations):
         return [e]
     out = []
+    allowed = _allowed_signs(conditions)
     for signs in itertools.product((-1, 0, 1), repeat=len(gaps)):
         sign = dict(zip(gaps, signs, strict=True))
-        if not all(admissible(p, sign[p]) for p in gaps):  # no point where x > 0 is assumed
-            continue
+        if not all(admissible(p, sign[p]) and sign[p] in allowed.get(p, (-1, 0, 1)) for p in gaps):
+            continue  # no point where x > 0 is assumed, or where the conditions hold
         truth = {r: sp.true if TRUTH[r.rel_op](c * sign[p]) else sp.false for r, (c, p) in scaled.items()}
         case = e.replace(lambda x: isinstance(x, sp.Piecewise), lambda x, t=truth: _chosen(x, t))
         for p in (p for p in gaps if sign[p] == 0):
             case = _on_surface(case, p, gaps)
         out.append(case)
+    return out
+
+
+def _allowed_signs(conditions) -> dict[sp.Expr, set[int]]:
+    """For each gap (canonical, as :func:`_primitive`) that a condition ``gap op 0`` bounds, the
+    signs it may have."""
+    out: dict[sp.Expr, set[int]] = {}
+    for gap, op in conditions:
+        c, p = _primitive(gap)
+        out[p] = out.get(p, {-1, 0, 1}) & {s for s in (-1, 0, 1) if TRUTH[op](c * s)}
     return out
 
 

@@ -68,6 +68,7 @@ class ClaimResult:
     steps: list[StepResult] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    when: list[str] = field(default_factory=list)  # the claim holds where these conditions do
 
     @property
     def shapes(self) -> list[str]:
@@ -82,6 +83,7 @@ class ClaimResult:
             "file": self.file,
             "claim": self.claim,
             "says": self.says,
+            "when": self.when,
             "verdict": self.verdict,
             "shapes": self.shapes,
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
