@@ -112,7 +112,8 @@ def _check_writeup(path: str, notation: str | None, budget: float, jobs: int, em
         report.results.append(ClaimResult(path, "(file)", "", MALFORMED, error=report.error))
     if emit_toml is not None and report.transcript is not None and report.transcript.derivation is not None:
         try:
-            click.echo(f"wrote {write_toml(report.transcript, emit_toml or None)}", err=True)
+            for written in write_toml(report.transcript, emit_toml or None):
+                click.echo(f"wrote {written}", err=True)
         except OSError as err:
             report.error = f"--emit-toml: {err}"
     return report

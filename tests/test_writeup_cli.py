@@ -75,7 +75,8 @@ def test_the_notation_can_be_chosen_and_a_bad_one_is_refused(tmp_path):
     rows_only = "$$\\frac{\\partial J}{\\partial \\mathbf{v}_c} = \\mathbf{U}^\\top (\\hat y - y)$$\n"
     path = write(tmp_path, "w.md", rows_only)
     assert run("--notation", "rows", str(path)).returncode == 0
-    assert run("--notation", "columns", str(path)).returncode == 2  # nothing readable in columns
+    columns = run("--json", "--notation", "columns", str(path))  # U^T (yhat - y) is ill-shaped in columns
+    assert columns.returncode == 1 and json.loads(columns.stdout)[0]["verdict"] == "refuted"
     bad = write(tmp_path, "bad.toml", "[symbols]\nx = 'tensor'\n")
     out = run("--notation", str(bad), str(path))
     assert out.returncode == 2 and "notation" in out.stdout
@@ -121,3 +122,22 @@ def test_a_latex_file_and_an_error_of_the_checker_at_its_line(tmp_path):
     assert by_line[6]["verdict"] == "proved"
     malformed = by_line[5]
     assert malformed["verdict"] == "malformed" and f"{path}:5:" in malformed["error"]
+
+
+def test_a_section_in_another_layout_is_read_and_written_on_its_own(tmp_path):
+    path = write(
+        tmp_path,
+        "w.md",
+        "$$\\frac{\\partial J}{\\partial \\mathbf{v}_c} = \\mathbf{U} (\\hat y - y)$$\n\n"
+        "In the code, rows:\n\n$$\\frac{\\partial J}{\\partial \\mathbf{v}_c} = \\mathbf{U}^\\top (\\hat y - y)$$\n",
+    )
+    notation = write(tmp_path, "n.toml", '[[section]]\nlines = [5, 5]\nnotation = "rows"\n')
+    shipped = (Path(__file__).resolve().parent.parent / "symw2v" / "writeup" / "data" / "columns.toml").read_text()
+    notation.write_text(shipped + notation.read_text())
+    out = run("--json", "--notation", str(notation), str(path), "--emit-toml", str(tmp_path / "read.toml"))
+    assert out.returncode == 0, out.stdout
+    assert [(r["line"], r["verdict"]) for r in json.loads(out.stdout)] == [(1, "proved"), (5, "proved")]
+    written = sorted(p.name for p in tmp_path.glob("read*.toml"))
+    assert written == ["read.lines-5-5.toml", "read.toml"]
+    for name in written:
+        assert run(str(tmp_path / name)).returncode == 0

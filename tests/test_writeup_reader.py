@@ -24,10 +24,13 @@ from tests.helpers import ROOT
 ROWS, COLUMNS = load_notation("rows"), load_notation("columns")
 
 
-def read(latex: str, notation=ROWS) -> str:
-    """The formula of a LaTeX expression (one side, no relation)."""
+def read(latex: str, notation=ROWS, ill: bool = False) -> str:
+    """The formula of a LaTeX expression (one side, no relation), well-shaped unless ``ill``."""
     tree = parse_row(latex).children[0].children[0].children[0]  # start -> row -> segment -> side
-    return to_text(Translator(notation).value(tree, latex).node)
+    translator = Translator(notation)
+    text = to_text(translator.value(tree, latex).node)
+    assert bool(translator.ill) == ill, translator.ill
+    return text
 
 
 def refusal(latex: str, notation=ROWS) -> Unreadable:
@@ -46,7 +49,8 @@ def test_the_grammar_is_lalr_without_conflicts(caplog):
     assert parser() is parser()  # built once
 
 
-# (LaTeX, rows, columns): the same write-up notation, each convention's formula
+# (LaTeX, rows, columns): the same write-up notation, each convention's formula; None where the
+# sizes fit no product or sum in that convention: then it is read as written, and recorded as ill
 READINGS = [
     (r"\mathbf{u}_o^\top \mathbf{v}_c", "U[o] @ v_c", "U[:, o].T @ v_c"),
     (r"\boldsymbol{u}_{o}^{T} \boldsymbol{v}_{c}", "U[o] @ v_c", "U[:, o].T @ v_c"),
@@ -110,14 +114,22 @@ READINGS = [
 def test_what_latex_means(latex, rows, columns):
     for notation, expected in ((ROWS, rows), (COLUMNS, columns)):
         if expected is None:
-            assert refusal(latex, notation).message  # a shape that does not fit: refused, not guessed
+            assert read(latex, notation, ill=True)  # as written; the checker refutes it
         else:
             assert read(latex, notation) == expected
 
 
+def test_sizes_that_fit_no_product_are_read_as_written_and_recorded():
+    latex = r"\mathbf{u}_o \mathbf{v}_c + \mathbf{u}_o^T"
+    tree = parse_row(latex).children[0].children[0].children[0]
+    translator = Translator(COLUMNS)
+    value = translator.value(tree, latex)
+    assert to_text(value.node) == "U[:, o] @ v_c + U[:, o].T"
+    assert len(translator.ill) == 2
+
+
 # (LaTeX, words of the message, the text the error points at)
 REFUSALS = [
-    (r"\mathbf{u}_o \mathbf{v}_c", "do not fit a matrix product", r"\mathbf{v}_c"),
     (r"\mathbf{z} + 1", "not in the notation", r"\mathbf{z}"),
     (r"a_1 + \dots", "not in the notation", "a_1"),
     (r"x + \dots + x", "dots", r"\dots"),
@@ -272,7 +284,8 @@ def test_a_file_is_read_in_the_convention_that_reads_more(tmp_path):
     columns.write_text("$$\\frac{\\partial J}{\\partial \\mathbf{v}_c} = \\mathbf{U} (\\hat y - y)$$\n")
     assert read_writeup(rows).notation.name == "rows"
     assert read_writeup(columns).notation.name == "columns"
-    assert read_writeup(rows, "columns").derivation is None  # forced: nothing read, nothing guessed
+    forced = read_writeup(rows, "columns")  # read as written: U^T (yhat - y) fits no product in columns
+    assert [bool(s.ill) for c in forced.reading.chains for s in c.sides] == [False, True]
 
 
 def test_a_case_stated_in_the_text_starts_chains_that_assume_it():

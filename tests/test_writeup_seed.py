@@ -2,7 +2,10 @@
 transcription (examples/seed-writeup/), step by step, for every chain both have: the chains and
 steps are paired by tests/writeup_compare.py from the formulas themselves, not from a table.
 
-The seed's notation (rows, the assumptions its text states in words) is tests/data/seed/notation.toml.
+The seed's notation is tests/data/seed/notation.toml: vectors are columns, and the layout of U
+changes with the section as the write-up's formulas show (V×d in 1.1-1.2 and 2.2, d×V in 1.3-1.9,
+rows in 2.3, each a [[section]] read into its own derivation); the assumptions its text states
+in words are written there too.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def test_the_seed_is_read_as_written(read_and_hand):
     report, _ = read_and_hand
     assert report.error is None
     assert len(report.results) >= 25  # chains of = read and checked
+    assert len(report.transcript.all_parts) == 3  # the sections of the notation, each its derivation
     assert all(r.verdict in ("proved", "refuted") for r in report.results), [
         (r.claim, r.verdict, r.error) for r in report.results if r.verdict not in ("proved", "refuted")
     ]
@@ -43,20 +47,26 @@ def test_the_seed_is_read_as_written(read_and_hand):
     # an undeclared constant C, a vector times a vector, a stray subscript
     reasons = {u.message.split(":")[0] for u in report.unread}
     assert any("dots" in r for r in reasons) and any("list of formulas" in r for r in reasons)
-    assert len(report.unread) <= 15
+    assert len(report.unread) <= 12
 
 
 def test_every_chain_both_have_gets_the_same_step_verdicts(read_and_hand):
     report, hand = read_and_hand
-    compared = compare(hand, (report.transcript.derivation, report.results))
+    ours = [
+        (p.derivation, [r for r in report.results if r.claim in p.claims])
+        for p in report.transcript.all_parts
+        if p.derivation is not None
+    ]
+    compared = compare(hand, ours)
     disagree = [(c.theirs, c.ours, i, j, a, b) for c in compared for i, j, a, b in c.pairs if a != b]
     assert not disagree
     steps = sum(len(c.pairs) for c in compared)
     hand_steps = sum(len(r.steps) for _, results in hand for r in results)
-    assert steps >= 55 and steps / hand_steps > 0.8, (steps, hand_steps)
+    assert steps >= 65 and steps / hand_steps > 0.75, (steps, hand_steps)
     # every slip of the hand transcription that the write-up states readably is found again
-    slips = {c.theirs for c in compared for _, _, a, _ in c.pairs if a[0] == "refuted"}
-    assert slips >= {"c.case1", "d", "h", "2.3.v_c"}
+    slips = {(c.theirs, i) for c in compared for i, _, a, _ in c.pairs if a[0] == "refuted"}
+    assert slips >= {("b", 4), ("b", 5), ("c.case1", 7), ("d.known_0", 1), ("d.onehot", 1), ("h", 4), ("2.2.U", 1),
+                     ("2.3.v_c", 2)}, slips
 
 
 def test_the_report_points_at_lines_of_the_write_up(read_and_hand):

@@ -4,13 +4,14 @@ read from the write-up itself.
 
 Formulas are compared in a canonical text: definitions written out (losses included), indices
 bound by sums renamed in order, ranges of sums dropped, minus signs taken out of products,
-products of products written left to right and ``a * (b / c)`` as ``a * b / c``. Two
-chains are the same chain when their left-hand sides agree (or are gradients with respect to the
-same variable, of losses that may be written differently, and the chains end alike), or when
-they share at least two formulas (the closest such chain: same result, then most formulas shared); their steps are
-aligned by the longest common subsequence of canonical texts, and the last steps together when
-neither is aligned otherwise. A step's verdict is compared with its diagnosis's kind (the words before
-its first colon).
+products of products written left to right, ``a * (b / c)`` as ``a * b / c``, ``x.T.T`` as ``x``
+and, under rows, a row of a matrix without its (meaningless) transpose. Two chains are the same
+chain when their left-hand sides agree (or are gradients with respect to the same variable, of
+losses that may be written differently, and the chains end alike), or when they share at least
+two formulas (the closest such chain: same result, then most formulas shared); their steps are
+aligned by the longest common subsequence of canonical texts. A step's verdict (proved and
+checked alike: both say right) is compared with its diagnosis's kind (the words before its
+first colon).
 """
 
 from __future__ import annotations
@@ -25,7 +26,21 @@ PRODUCTS = ("*", "@", "/")
 
 
 def canonical(node: Node, derivation: Derivation) -> str:
-    return to_text(_negations(_bound(_expand(node, derivation, {}), {}, [0])))
+    tree = _negations(_bound(_expand(node, derivation, {}), {}, [0]))
+    if derivation.convention == "rows":
+        tree = _unoriented(tree, derivation)
+    return to_text(tree)
+
+
+def _unoriented(node: Node, d: Derivation) -> Node:
+    """Under rows a vector has no orientation: U[o].T is U[o]."""
+    node = _rebuild(node, lambda c: _unoriented(c, d))
+    if isinstance(node, Transpose) and isinstance(node.operand, Subscript):
+        base = node.operand.base
+        if isinstance(base, Name) and base.id in d.symbols and d.symbols[base.id].kind == "matrix":
+            if len(node.operand.indices) == 1:
+                return node.operand
+    return node
 
 
 def _expand(node: Node, d: Derivation, env: dict[str, Node]) -> Node:
@@ -77,6 +92,8 @@ def _negations(node: Node) -> Node:
         return Binary(node.op, left, right, span=node.span)
     if isinstance(node, Unary) and node.op == "-" and isinstance(node.operand, Unary) and node.operand.op == "-":
         return node.operand.operand
+    if isinstance(node, Transpose) and isinstance(node.operand, Transpose):
+        return node.operand.operand
     return node
 
 
@@ -102,7 +119,8 @@ class Compared:
 
 
 def kind(step) -> tuple[str, str]:
-    return step.verdict, (step.diagnosis or "").split(":")[0]
+    verdict = "right" if step.verdict in ("proved", "checked") else step.verdict
+    return verdict, (step.diagnosis or "").split(":")[0]
 
 
 def texts(derivation: Derivation, claim_id: str) -> list[str]:
@@ -136,11 +154,12 @@ def lcs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def compare(theirs: list[tuple[Derivation, list]], ours: tuple[Derivation, list]) -> list[Compared]:
-    """Each hand-transcribed claim against the chain read from the write-up that is the same chain."""
-    our_d, our_results = ours
-    our_texts = {r.claim: texts(our_d, r.claim) for r in our_results}
-    our_wrt = {r.claim: wrt(our_d, r.claim) for r in our_results}
+def compare(theirs: list[tuple[Derivation, list]], ours: list[tuple[Derivation, list]]) -> list[Compared]:
+    """Each hand-transcribed claim against the chain read from the write-up that is the same chain
+    (``ours``: the derivations read, one per section of the notation, with their verdicts)."""
+    our_results = [r for _, results in ours for r in results]
+    our_texts = {r.claim: texts(d, r.claim) for d, results in ours for r in results}
+    our_wrt = {r.claim: wrt(d, r.claim) for d, results in ours for r in results}
     out = []
     for their_d, their_results in theirs:
         for result in their_results:
@@ -164,9 +183,6 @@ def compare(theirs: list[tuple[Derivation, list]], ours: tuple[Derivation, list]
             if not same_lhs(best) and len(lcs(mine, other)) < 2:
                 continue
             pairs = {(i, j) for i, j in lcs(mine, other) if i and j}
-            last = (len(mine) - 1, len(other) - 1)
-            if all(i != last[0] and j != last[1] for i, j in pairs):
-                pairs.add(last)
             ours_by_number = {s.number: s for s in next(r for r in our_results if r.claim == best).steps}
             theirs_by_number = {s.number: s for s in result.steps}
             out.append(
@@ -183,4 +199,4 @@ def compare(theirs: list[tuple[Derivation, list]], ours: tuple[Derivation, list]
     return out
 
 
-__all__ = ["Compared", "Transpose", "Subscript", "canonical", "compare"]
+__all__ = ["Compared", "Subscript", "canonical", "compare"]

@@ -11,7 +11,9 @@ The pipeline, one module per step::
 
 :func:`read_writeup` runs the reading; ``symw2v check writeup.md`` runs it and the checker.
 Without a notation the shipped ones (columns, then rows) are both tried and the one that reads
-more of the write-up is used; the report says which, and how much each read.
+more of the write-up is used; the report says which, and how much each read. A notation with
+sections (``[[section]] lines = [107, 362], notation = "other.toml"``, for a write-up that changes
+layout) reads each section with its own notation, into a derivation of its own.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import markdown, plaintext, tex
-from .chains import Reader, Reading
+from .chains import Reader, Reading, restricted
 from .notation import SHIPPED, Notation, NotationError, load_notation
 from .source import SourceError, read_source
 from .transcribe import Transcript, transcribe
@@ -34,19 +36,19 @@ def is_writeup(path: str | Path) -> bool:
     return Path(path).suffix.lower() in READERS
 
 
-def read(path: str | Path, notation: Notation) -> Reading:
+def read(path: str | Path, notation: Notation, zones: tuple[tuple[int, int], ...] = ()) -> Reading:
     source = read_source(path)
     reader = READERS[Path(path).suffix.lower()]
-    return Reader(source, Translator(notation)).read(reader.displays(source))
+    return Reader(source, Translator(notation), zones).read(reader.displays(source))
 
 
 def read_writeup(path: str | Path, notation: str | Path | Notation | None = None) -> Transcript:
     """Read ``path`` with ``notation`` (a :class:`Notation`, a shipped name, a file, or None to
     try both shipped notations) into a transcript: the derivation and where each claim came from."""
-    if isinstance(notation, Notation):
-        return transcribe(read(path, notation), notation)
     if notation is not None:
-        chosen = load_notation(notation)
+        chosen = notation if isinstance(notation, Notation) else load_notation(notation)
+        if chosen.sections:
+            return _sectioned(path, chosen)
         return transcribe(read(path, chosen), chosen)
     tried = [(name, load_notation(name)) for name in SHIPPED]
     readings = [(read(path, n), n) for _, n in tried]
@@ -56,6 +58,28 @@ def read_writeup(path: str | Path, notation: str | Path | Notation | None = None
     return transcript
 
 
+def _sectioned(path: str | Path, notation: Notation) -> Transcript:
+    """One transcript per section (and one for the lines outside every section): the whole file
+    is read with each notation (the write-up's definitions are wherever they are), and each keeps
+    the chains and the messages of its own lines."""
+    sections = notation.sections
+    zones = tuple((s.first, s.last) for s in sections)
+    outside = transcribe(
+        restricted(read(path, notation, zones), lambda line: not any(s.first <= line <= s.last for s in sections)),
+        notation,
+    )
+    outside.parts = [outside]
+    for section in sections:
+        part = transcribe(
+            restricted(read(path, section.notation, zones), lambda line, s=section: s.first <= line <= s.last),
+            section.notation,
+        )
+        part.lines = (section.first, section.last)
+        outside.parts.append(part)
+    return outside
+
+
 def _read_steps(reading: Reading) -> int:
-    """How much a reading understood: the steps of its chains (links between two formulas)."""
-    return sum(len(c.sides) - 1 for c in reading.chains)
+    """How much a reading understood: the steps of its chains (links between two formulas)
+    whose formulas are well-shaped in it."""
+    return sum(not s.ill for c in reading.chains for s in c.sides) - len(reading.chains)

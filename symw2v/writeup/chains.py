@@ -111,6 +111,7 @@ class Side:
     end: int
     latex: str
     value: Value
+    ill: tuple[str, ...] = ()  # ill-shaped as written: what (the checker refutes it)
 
 
 @dataclass
@@ -138,6 +139,19 @@ class Reading:
     unread: list[Unread]
     rows: int
     displays: int
+
+
+def restricted(reading: Reading, owned) -> Reading:
+    """``reading`` with only the chains and messages on the lines ``owned(line)`` says are its."""
+    source = reading.source
+    return Reading(
+        source,
+        [c for c in reading.chains if owned(source.line(c.start))],
+        reading.defined,
+        [u for u in reading.unread if owned(u.line)],
+        reading.rows,
+        reading.displays,
+    )
 
 
 # -- rows -----------------------------------------------------------------------------------------
@@ -206,8 +220,9 @@ def relations(segment: Tree) -> tuple[list[str], list[Tree]]:
 
 
 class Reader:
-    def __init__(self, source: Source, translator: Translator):
-        self.source, self.tr = source, translator
+    def __init__(self, source: Source, translator: Translator, zones: tuple[tuple[int, int], ...] = ()):
+        """``zones``: line ranges read with notations of their own; no chain crosses their edges."""
+        self.source, self.tr, self.zones = source, translator, zones
         translator.line_of = source.line
         self.unread: list[Unread] = []
         self.pending: dict[str, tuple[Defined, Tree, Row]] = {}
@@ -241,6 +256,10 @@ class Reader:
         chains = self.find_chains(parsed, definitions)
         self.unread.sort(key=lambda u: u.start)
         return Reading(self.source, chains, self.tr.defined, self.unread, len(parsed), len(shown))
+
+    def zone(self, offset: int) -> int:
+        line = self.source.line(offset)
+        return next((n for n, (first, last) in enumerate(self.zones) if first <= line <= last), -1)
 
     # inline math -----------------------------------------------------------------------------
 
@@ -418,6 +437,8 @@ class Reader:
                 display = row.display
                 if current is not None and current.assume != self.conditions.get(id(display), ()):
                     current, broken = None, False  # a case begins or ends: its chains start here
+                if current is not None and self.zone(current.start) != self.zone(row.start):
+                    current, broken = None, False  # another section, in another notation
             assume = self.conditions.get(id(row.display), ())
             if tree is None:
                 if not row.continues:
@@ -502,7 +523,7 @@ class Reader:
             if not quiet:
                 self.unreadable(row, err, what)
             return None
-        return Side(row.at(start), row.at(end), row.text[start:end].strip(), value)
+        return Side(row.at(start), row.at(end), row.text[start:end].strip(), value, tuple(self.tr.ill))
 
 
 LOSS_NAME = re.compile(

@@ -36,8 +36,10 @@ from .shapes import Shape, of_sizes
 from .source import SourceError, read_text
 
 SHIPPED = ("columns", "rows")
-KEYS = {"convention", "assume", "symbols", "define", "loss", "latex", "terms", "sets", "scope"}
-TEMPLATE = re.compile(r"^\s*(?P<base>[A-Za-z][A-Za-z0-9_]*)\s*\[\s*(?P<cols>:\s*,\s*)?\{\}\s*\]\s*$")
+KEYS = {"convention", "assume", "symbols", "define", "loss", "latex", "terms", "sets", "scope", "section"}
+TEMPLATE = re.compile(
+    r"^\s*(?P<base>[A-Za-z][A-Za-z0-9_]*)\s*\[\s*(?P<cols>:\s*,\s*)?\{\}\s*\]\s*(?P<T>\.T)?\s*$"
+)
 MAX_BYTES = 64_000
 
 
@@ -56,6 +58,7 @@ class Family:
     index_size: str  # what the subscript ranges over (V for u_w, K for w_k)
     value_size: str  # the vector's size, or the range of the index it gives
     is_index: bool
+    transposed: bool = False  # U[{}].T: a row of U, as a column
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,15 @@ class ScopedAssumptions:
     last: int
     assume: tuple[str, ...]
     loss: str | None = None  # what a bare J means on these lines
+
+
+@dataclass(frozen=True)
+class Section:
+    """Lines of the write-up read with a notation of their own (a section in another layout)."""
+
+    first: int
+    last: int
+    notation: Notation
 
 
 @dataclass
@@ -80,6 +92,7 @@ class Notation:
     tables: dict[str, dict[str, str]] = field(repr=False)  # [symbols], [define], [loss] as written
     shapes: dict[str, Shape] = field(default_factory=dict)
     terms: dict[str, tuple[str, Shape]] = field(default_factory=dict)  # normalised LaTeX -> formula
+    sections: tuple[Section, ...] = ()
     sizes: frozenset[str] = frozenset()
 
     def assumptions_at(self, line: int) -> tuple[str, ...]:
@@ -109,7 +122,7 @@ def load_notation(spec: str | Path) -> Notation:
         text = read_text(spec, MAX_BYTES)
     except SourceError as err:
         raise NotationError(f"notation: {err}") from None
-    return notation_from_text(text, str(spec))
+    return notation_from_text(text, str(spec), Path(spec).parent)
 
 
 def toml_string(text: str) -> str:
@@ -117,7 +130,8 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def notation_from_text(text: str, name: str = "<notation>") -> Notation:
+def notation_from_text(text: str, name: str = "<notation>", folder: Path | None = None) -> Notation:
+    """A notation from its text; ``folder`` is where the files its sections name are."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -170,7 +184,30 @@ def notation_from_text(text: str, name: str = "<notation>") -> Notation:
     for set_name, size in notation.sets.items():
         if size not in notation.sizes:
             raise NotationError(f"{name}: [sets] {set_name} = {size!r} is not a size of [symbols]")
+    notation.sections = _sections(data.get("section", []), name, folder)
     return notation
+
+
+def _sections(raw: object, name: str, folder: Path | None) -> tuple[Section, ...]:
+    """``[[section]] lines = [first, last], notation = "rows" | "columns" | "FILE.toml"``; a
+    section's notation has no sections of its own."""
+    if not isinstance(raw, list):
+        raise NotationError(f"{name}: sections are written [[section]] with lines = [first, last] and notation = ...")
+    out: list[Section] = []
+    for n, entry in enumerate(raw, 1):
+        lines = _lines(entry)
+        spec = entry.get("notation") if isinstance(entry, dict) else None
+        if lines is None or not isinstance(spec, str) or set(entry) - {"lines", "notation"}:
+            raise NotationError(f'{name}: section {n}: write lines = [first, last] and notation = "FILE.toml"')
+        path = spec if spec in SHIPPED or folder is None else str(folder / spec)
+        inner = load_notation(path)
+        if inner.sections:
+            raise NotationError(f"{name}: section {n}: {spec} has sections of its own")
+        first, last = lines
+        if any(first <= s.last and s.first <= last for s in out):
+            raise NotationError(f"{name}: section {n}: lines {first}-{last} overlap another section")
+        out.append(Section(first, last, inner))
+    return tuple(out)
 
 
 def _shapes(derivation, name: str) -> dict[str, Shape]:
@@ -210,17 +247,30 @@ def _family(letter: str, template: str, notation: Notation, name: str) -> Family
     where = f"{name}: [latex] {letter} = {template!r}"
     if not re.fullmatch(r"[A-Za-z]", letter) or m is None:
         raise NotationError(
-            f'{where}: write letter = "M[{{}}]" (a row of M, or an entry of an index list)'
-            ' or "M[:, {}]" (a column of M)'
+            f'{where}: write letter = "M[{{}}]" (a row of M, or an entry of an index list),'
+            ' "M[{}].T" (a row of M, as a column) or "M[:, {}]" (a column of M)'
         )
     base, columns = m.group("base"), m.group("cols") is not None
     decl = notation.symbols.get(base)
     if decl is None or decl.kind not in ("matrix", "indices") or (columns and decl.kind != "matrix"):
         raise NotationError(f"{where}: {base} must be a declared matrix (or, for M[{{}}], an index list)")
     if decl.kind == "indices":
+        if m.group("T"):
+            raise NotationError(f"{where}: an index list's entry has no transpose")
         return Family(letter, base, False, decl.sizes[0], decl.sizes[1], True)
     rows, cols = decl.sizes
-    return Family(letter, base, columns, cols if columns else rows, rows if columns else cols, False)
+    transposed = bool(m.group("T"))
+    if columns and transposed:
+        raise NotationError(f"{where}: U[:, {{}}] is already a column")
+    return Family(letter, base, columns, cols if columns else rows, rows if columns else cols, False, transposed)
+
+
+def _lines(entry: object) -> tuple[int, int] | None:
+    """``lines = [first, last]`` of a [[scope]] or [[section]], or None when it is not that."""
+    lines = entry.get("lines") if isinstance(entry, dict) else None
+    if isinstance(lines, list) and len(lines) == 2 and all(isinstance(x, int) and x > 0 for x in lines):
+        return min(lines), max(lines)
+    return None
 
 
 def _scopes(raw: object, name: str) -> tuple[ScopedAssumptions, ...]:
@@ -228,13 +278,11 @@ def _scopes(raw: object, name: str) -> tuple[ScopedAssumptions, ...]:
         raise NotationError(f"{name}: scopes are written [[scope]] with lines = [first, last] and assume = [...]")
     out = []
     for n, entry in enumerate(raw, 1):
-        lines = entry.get("lines") if isinstance(entry, dict) else None
+        lines = _lines(entry)
         assume = entry.get("assume", []) if isinstance(entry, dict) else None
         loss = entry.get("loss") if isinstance(entry, dict) else None
         if (
-            not isinstance(lines, list)
-            or len(lines) != 2
-            or not all(isinstance(x, int) and x > 0 for x in lines)
+            lines is None
             or not isinstance(assume, list)
             or not all(isinstance(a, str) for a in assume)
             or not (loss is None or (isinstance(loss, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", loss)))
@@ -248,5 +296,5 @@ def _scopes(raw: object, name: str) -> tuple[ScopedAssumptions, ...]:
                 parse(a)
             except FormulaError as err:
                 raise NotationError(f"{name}: scope {n}: assumption {a!r}: {err.message}") from None
-        out.append(ScopedAssumptions(min(lines), max(lines), tuple(assume), loss))
+        out.append(ScopedAssumptions(*lines, tuple(assume), loss))
     return tuple(out)

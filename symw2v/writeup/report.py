@@ -95,10 +95,14 @@ def check_writeup(
         transcript = read_writeup(path, notation)
     except (SourceError, NotationError) as err:
         return WriteupReport(str(path), error=str(err))
-    report = WriteupReport(str(path), transcript=transcript, unread=[*transcript.reading.unread, *transcript.dropped])
-    report.unread.sort(key=lambda u: u.start)
+    parts = transcript.all_parts
+    report = WriteupReport(
+        str(path),
+        transcript=transcript,
+        unread=sorted((u for p in parts for u in (*p.reading.unread, *p.dropped)), key=lambda u: u.start),
+    )
     report.note = _note(transcript)
-    if transcript.derivation is None:
+    if all(p.derivation is None for p in parts):
         displays = transcript.reading.displays
         report.error = (
             f"{path}: nothing could be read: no chain of = in its {displays} display(s)"
@@ -107,13 +111,20 @@ def check_writeup(
             else f"{path}: no display math ($$...$$, \\[...\\], equation or align environments) found"
         )
         return report
-    results = _check(transcript.derivation, budget, jobs)
-    report.results = [locate(transcript, r) for r in results]
+    for part in parts:
+        if part.derivation is not None:
+            report.results.extend(locate(part, r) for r in _check(part.derivation, budget, jobs))
+    report.results.sort(key=lambda r: r.line)
     return report
 
 
 def _note(transcript: Transcript) -> str:
     name = transcript.notation.name
+    if len(transcript.all_parts) > 1:
+        sections = ", ".join(
+            f"lines {p.lines[0]}-{p.lines[1]}: {p.notation.name}" for p in transcript.parts[1:] if p.lines
+        )
+        return f"notation: {name}; sections read with their own ({sections})"
     if transcript.alternatives:
         counts = ", ".join(f"{n}: {k} steps" for n, k in transcript.alternatives.items())
         return f"notation: {name} (the shipped notation that reads more of it; {counts})"
@@ -154,17 +165,26 @@ def _relocated(error: str, transcript: Transcript) -> str:
     return re.sub(rf"{path}:(\d+)", repl, error)
 
 
-def emit_toml(transcript: Transcript, target: str | Path | None) -> Path:
+def emit_toml(transcript: Transcript, target: str | Path | None) -> list[Path]:
     """Write the transcription atomically (never half-written): to ``target``, or beside the
-    write-up as ``NAME.toml``, which is only replaced if symw2v wrote it."""
+    write-up as ``NAME.toml``, which is only replaced if symw2v wrote it. A section read with a
+    notation of its own is written beside it, as ``NAME.lines-FIRST-LAST.toml``."""
     from ..train.checkpoint import atomic_write
 
     source = Path(transcript.path)
-    path = Path(target) if target else source.with_suffix(".toml")
-    if path.resolve() == source.resolve():
-        raise OSError(f"{path}: would overwrite the write-up itself")
-    if not target and path.exists() and not path.read_text("utf-8", errors="replace").startswith(MARKER):
-        raise OSError(f"{path} exists and was not written by symw2v; give --emit-toml a file name")
-    data = transcript.toml.encode("utf-8")
-    atomic_write(path, lambda f: f.write(data))
-    return path
+    main = Path(target) if target else source.with_suffix(".toml")
+    planned = []
+    for part in transcript.all_parts:
+        path = main if part.lines is None else main.with_name(f"{main.stem}.lines-{part.lines[0]}-{part.lines[1]}.toml")
+        if path.resolve() == source.resolve():
+            raise OSError(f"{path}: would overwrite the write-up itself")
+        if not target and path.exists() and not path.read_text("utf-8", errors="replace").startswith(MARKER):
+            raise OSError(f"{path} exists and was not written by symw2v; give --emit-toml a file name")
+        planned.append((path, part))
+    written = []
+    for path, part in planned:
+        if part.derivation is not None:
+            data = part.toml.encode("utf-8")
+            atomic_write(path, lambda f, data=data: f.write(data))
+            written.append(path)
+    return written

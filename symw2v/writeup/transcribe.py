@@ -33,6 +33,12 @@ class Transcript:
     dropped: list[Unread] = field(default_factory=list)
     toml_offsets: dict[int, int] = field(default_factory=dict)  # line of the TOML -> offset in the write-up
     alternatives: dict[str, int] = field(default_factory=dict)  # shipped notation -> steps it read
+    parts: list[Transcript] = field(default_factory=list)  # with sections: one transcript each, this first
+    lines: tuple[int, int] | None = None  # the lines of the section this one reads
+
+    @property
+    def all_parts(self) -> list[Transcript]:
+        return self.parts or [self]
 
     @property
     def path(self) -> str:
@@ -122,15 +128,19 @@ def _write(
         out.append("steps = [")
         for side in steps[:-1]:
             offsets[len(out) + 1] = side.start
-            out.append(f"  {toml_string(to_text(side.value.node))},  # line {source.line(side.start)}")
+            out.append(f"  {toml_string(to_text(side.value.node))},  # line {source.line(side.start)}{_ill(side)}")
         out.append("]")
         last = steps[-1]
         offsets[len(out) + 1] = last.start
-        out.append(f"result = {toml_string(to_text(last.value.node))}  # line {source.line(last.start)}")
+        out.append(f"result = {toml_string(to_text(last.value.node))}  # line {source.line(last.start)}{_ill(last)}")
         for skipped in chain.skipped:
             out.append(f"# not read, line {skipped.line}: {_comment(skipped.message)}")
         out.append("")
     return "\n".join(out), ids, claim_lines, offsets
+
+
+def _ill(side) -> str:
+    return f"; as written, {_comment('; '.join(side.ill))}" if side.ill else ""
 
 
 def _comment(text: str) -> str:

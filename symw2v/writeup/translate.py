@@ -6,7 +6,10 @@ What each piece of LaTeX means is decided here, from the notation and never by g
   index (``\\hat y_o`` -> ``yhat[o]``), then as a family (``u_o`` -> ``U[:, o]``, ``w_k`` ->
   ``ws[k]``); a name that is none of these is refused with its position;
 * side by side, values multiply as the shapes say (:mod:`.shapes`): ``u^T v`` is a matrix
-  product, ``\\sigma(x)(1 - \\sigma(x))`` a product of numbers; what fits neither is refused;
+  product, ``\\sigma(x)(1 - \\sigma(x))`` a product of numbers; two values whose sizes fit
+  neither (``v_c (\\hat y - y)``), like a row added to a column, are written as they stand (a
+  matrix product, a sum) and recorded in ``ill``: the checker refutes such a step, with the
+  edit that would repair it, and a reading with fewer of them is the better one;
 * ``^T``, ``^\\top``, ``'`` transpose; ``e^{x}`` is ``exp(x)``; ``\\sum`` needs to know what its
   index ranges over (limits, ``\\in`` a set of the notation, or the index's declared range);
 * the write-up's own definitions (``J_{naive-softmax}(v_c, o, U) = ...``, ``P(O = o | C = c) =
@@ -144,6 +147,7 @@ class Translator:
         # reads a definition's right-hand side when it is first used (set by the chain reader)
         self.pending: Callable[[Defined], None] | None = None
         self.offset = 0  # where in the file the row being read is
+        self.ill: list[str] = []  # the ill-shaped operations of the formula being read, as written
         # where the write-up first names another loss (J_{neg-sample}): after it, a bare J of the
         # notation could mean either, and is refused
         self.other_loss: tuple[int, str] | None = None
@@ -154,7 +158,7 @@ class Translator:
     def value(self, tree: Tree | Token, text: str, offset: int = 0) -> Value:
         """The formula of one side of a relation (``text`` is the row the tree was read from,
         ``offset`` where the row is in the file)."""
-        self.text, self.binders, self.offset = text, {}, offset
+        self.text, self.binders, self.offset, self.ill = text, {}, offset, []
         out = self.expr(tree)
         if isinstance(out, Index):
             return Value(out.node, SCALAR) if self._is_label(out) else self._index_as_value(out, tree)
@@ -211,7 +215,7 @@ class Translator:
 
     def _arith(self, op: str, tree: Tree, a: Value, b: Value) -> Value:
         if not (a.shape.scalar or b.shape.scalar or a.shape == b.shape) and not self._rows_vectors(a.shape, b.shape):
-            raise fail(tree, f"cannot add {a.shape.text()} and {b.shape.text()}", "a transpose may be missing")
+            self.ill.append(f"`{self.raw(tree).strip()}` adds {a.shape.text()} and {b.shape.text()}")
         shape = b.shape if a.shape.scalar else a.shape
         return Value(Binary(op, a.node, b.node, span=NOWHERE), shape)
 
@@ -273,11 +277,8 @@ class Translator:
             return Value(self._dot(a, b), SCALAR)
         if a.shape.cols == b.shape.rows:
             return self._matmul(a, b)
-        raise fail(
-            where,
-            f"{a.shape.text()} times {b.shape.text()}: their sizes do not fit a matrix product",
-            "a transpose may be missing, or write \\odot for an elementwise product",
-        )
+        self.ill.append(f"`{self.raw(where).strip()}`: {a.shape.text()} times {b.shape.text()}")
+        return Value(Binary("@", a.node, b.node, span=NOWHERE), Shape(a.shape.rows, b.shape.cols))
 
     def _times(self, a: Value, b: Value) -> Value:
         shape = b.shape if a.shape.scalar else a.shape
@@ -546,6 +547,8 @@ class Translator:
             return value
         if value.shape.vector and self.notation.convention == "rows":
             return Value(value.node, value.shape.T)
+        if isinstance(value.node, Transpose):  # (U[o].T).T is U[o]
+            return Value(value.node.operand, value.shape.T)
         return Value(Transpose(value.node, span=NOWHERE), value.shape.T)
 
     def component(self, base: Value | Index, sub: Tree | Token, where) -> Value:
@@ -573,7 +576,10 @@ class Translator:
                                 f"not over the {family.index_size} {axis} of {family.base}")
             index = Index(Subscript(Name(samples.base, span=NOWHERE), (index.node,), span=NOWHERE), samples.value_size)
         keys = (ALL, index.node) if family.columns else (index.node,)
-        return Value(Subscript(Name(family.base, span=NOWHERE), keys, span=NOWHERE), column(family.value_size))
+        node: Node = Subscript(Name(family.base, span=NOWHERE), keys, span=NOWHERE)
+        if family.transposed:
+            node = Transpose(node, span=NOWHERE)
+        return Value(node, column(family.value_size))
 
     def _samples(self, size: str) -> Family | None:
         found = [f for f in self.notation.families.values() if f.is_index and f.index_size == size]
@@ -842,9 +848,8 @@ class Translator:
     def _grad(self, f: Value, wrt: Value, where: Tree) -> Value:
         if not f.shape.scalar:
             raise fail(where, f"the derivative of {f.shape.text()}", "only derivatives of a scalar (a loss) are read")
-        shape = wrt.shape if not wrt.shape.row else wrt.shape.T
-        target = wrt.node.operand if isinstance(wrt.node, Transpose) else wrt.node
-        return Value(Call("grad", (f.node, target), span=NOWHERE), shape)
+        # the gradient has the shape of what it is taken with respect to (U[o].T: a column)
+        return Value(Call("grad", (f.node, wrt.node), span=NOWHERE), wrt.shape)
 
 
 # -- helpers on trees --------------------------------------------------------------------------
