@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 7eeffb55a6cbfba8517109dad7d8558b22102b1c838ee7559adf5fc2a819f9b5
+# key: 041ecf0b42d883f94223bb1d869d84ae33c859eb1a80e61f350573a935abfe62
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml
