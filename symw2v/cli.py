@@ -334,8 +334,11 @@ def derive(
                 note = f"  ({d.exhausted})" if d.exhausted else ""
                 click.echo(f"{d.kind:>6} form  grad({d.of}, {d.wrt}) = {d.best}  -> {path}{note}")
             matrix = sum(d.kind == MATRIX for _, d in done)
+            component = sum(d.kind == COMPONENT for _, d in done)
+            index = len(done) - matrix - component
             click.echo(
-                f"{len(written)} gradients: {matrix} in matrix form, {len(done) - matrix} in index form only"
+                f"{len(written)} gradients: {matrix} in matrix form, {index} in index form only"
+                + (f", {component} in components only" if component else "")
                 + (f", {len(written) - len(done)} not derived" if len(done) < len(written) else "")
             )
             sys.exit(1 if len(done) < len(written) or any(d.exhausted or d.kind == COMPONENT for _, d in done) else 0)

@@ -36,8 +36,8 @@ def check(mutant: Mutant, claim_budget: float = BUDGET) -> ClaimResult:
 def catalogue() -> dict[tuple[str, str, str, str], Mutant]:
     """(file name, claim, formula field, mutated formula) -> the mutant."""
     return {
-        (path.name, m.claim, m.field, m.formula): m
-        for path in sorted(DERIVATIONS.glob("*.toml"))
+        (str(path.relative_to(DERIVATIONS)), m.claim, m.field, m.formula): m
+        for path in sorted(DERIVATIONS.rglob("*.toml"))
         for m in mutants(path)
     }
 
@@ -75,7 +75,7 @@ def test_a_mutant_that_differs_numerically_is_never_accepted(key):
 
 @pytest.mark.parametrize(
     "name, claim",
-    [(p.name, c.id) for p in sorted(DERIVATIONS.glob("*.toml")) for c in load(p).claims],
+    [(str(p.relative_to(DERIVATIONS)), c.id) for p in sorted(DERIVATIONS.rglob("*.toml")) for c in load(p).claims],
 )
 def test_the_oracle_finds_every_derivation_claim_equal(name, claim):
     assert differs_numerically((DERIVATIONS / name).read_text(encoding="utf-8"), claim) is False

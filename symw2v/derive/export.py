@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -64,7 +65,9 @@ def export(paths: list[str], out_dir: str | Path, budget: float = DEFAULT_BUDGET
     sections: dict[int, list[str]] = {0: [], 1: []}
     files: list[Path] = []
     all_results: list[ClaimResult] = []
-    for path in expand_paths(paths):
+    files_in = expand_paths(paths)
+    slugs = _slugs(files_in)
+    for path in files_in:
         try:
             derivation = load(path)
         except DerivationError as err:
@@ -78,7 +81,7 @@ def export(paths: list[str], out_dir: str | Path, budget: float = DEFAULT_BUDGET
         for n, report in enumerate(reports):
             body = report.section(derivation, results, views)
             sections[n].append(body)
-            target = out / (_slug(path) + report.extension)
+            target = out / (slugs[path] + report.extension)
             target.write_text(report.document(body, derivation.title))
             files.append(target)
     tex, md = out / f"{COMBINED}.tex", out / f"{COMBINED}.md"
@@ -89,6 +92,25 @@ def export(paths: list[str], out_dir: str | Path, budget: float = DEFAULT_BUDGET
 
 def _slug(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem)
+
+
+def _slugs(paths: list[Path]) -> dict[Path, str]:
+    """One output name per file: its stem, or, for files whose stems are the same
+    (``derivations/b.toml`` and its columns twin ``derivations/columns/b.toml``), the path below the
+    folder they share (``b``, ``columns_b``), so that no file's output overwrites another's."""
+    stems: dict[str, list[Path]] = {}
+    for path in paths:
+        stems.setdefault(_slug(path), []).append(path)
+    out = {}
+    for stem, same in stems.items():
+        if len(same) == 1:
+            out[same[0]] = stem
+            continue
+        shared = Path(os.path.commonpath([p.resolve().parent for p in same]))
+        for path in same:
+            below = path.resolve().relative_to(shared).with_suffix("")
+            out[path] = re.sub(r"[^A-Za-z0-9_.-]+", "_", "_".join(below.parts))
+    return out
 
 
 def latex_engine() -> str | None:
@@ -129,7 +151,9 @@ def derive_all(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Path, Derived] | DeriveError] = []
-    for path in expand_paths(paths):
+    files = expand_paths(paths)
+    slugs = _slugs(files)
+    for path in files:
         derivation = load(path)
         for of, wrt in targets(derivation):
             try:
@@ -137,7 +161,7 @@ def derive_all(
             except DeriveError as err:
                 written.append(err)
                 continue
-            written.append((write_derived(d, out), d))
+            written.append((write_derived(d, out, slugs[path]), d))
     return written
 
 
@@ -145,8 +169,8 @@ def wrt_slug(of: str, wrt: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", f"{of}_{wrt}").strip("_")
 
 
-def write_derived(d: Derived, out: Path) -> Path:
-    stem = f"{_slug(Path(d.derivation.path))}.{wrt_slug(d.of, d.wrt)}"
+def write_derived(d: Derived, out: Path, file_slug: str | None = None) -> Path:
+    stem = f"{file_slug or _slug(Path(d.derivation.path))}.{wrt_slug(d.of, d.wrt)}"
     target = out / f"{stem}.toml"
     target.write_text(skeleton(d) if d.kind != COMPONENT else no_form(d))
     (out / f"{stem}.tex").write_text(derived_latex(d))

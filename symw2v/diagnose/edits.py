@@ -113,7 +113,7 @@ def _transpose(tree: Node, ctx: EditContext) -> Iterator[Edit]:
                 f"transpose (row vs column convention): `{to_text(sub)}` has its factors swapped",
                 rebuild(dataclasses.replace(sub, args=sub.args[::-1])),
             )
-        elif isinstance(sub, Name | Subscript):
+        elif isinstance(sub, Name | Subscript) or isinstance(sub, Binary) and sub.op in "+-":
             yield f"{_transposed(ctx, sub)}: `{to_text(sub)}` should be transposed", rebuild(Transpose(sub, span=SPAN))
 
 

@@ -340,7 +340,8 @@ def random_point(rng: random.Random, scope: Scope, ctx: Context, tries: int = 20
     gets a forced repeat half of the time) satisfying the claim's assumptions, and standard
     normal entries (a scalar assumed of one sign gets that sign) meeting its sign conditions;
     None when no draw satisfies them."""
-    arrays = [v for v in scope.names.values() if isinstance(v, Tensor) and v.target is not None]
+    # a declared array by its own entries (a column vector d×1 is the d entries v[i])
+    arrays = [v.flat() for v in scope.names.values() if isinstance(v, Tensor) and v.target is not None]
     for _ in range(tries):
         sizes = {s: rng.randint(1, MAX_SIZE) for s in ctx.sizes}
         lists: dict[sp.IndexedBase, list[int]] = {}

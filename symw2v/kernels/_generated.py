@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 52f3a16200e5f1f48f6c49e83f0f73f2ce35411fc698f058d57d4068c6146996
+# key: 6028e4b67e1774bbaf402c3baa21fc71a3e597b5353ac0d1210f6a27fcada3ca
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 52f3a16200e5f1f48f6c49e83f0f73f2ce35411fc698f058d57d4068c6146996
+# key: 6028e4b67e1774bbaf402c3baa21fc71a3e597b5353ac0d1210f6a27fcada3ca
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

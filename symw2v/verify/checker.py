@@ -464,8 +464,13 @@ def _check_instance(left, right, ctx: Context, inst: concrete.Instance):
     except ValueError:  # a constant index beyond this instance's range (ws[1] at K=1): not an instance
         return SKIPPED
     points = list(itertools.product(*[range(n) for n in dims]))
-    sides = [(la0.xreplace(at), lb0.xreplace(at)) for at in (_component(ctx, c) for c in points)]
-    if concrete.all_equal(sides, conditions=conditions):  # the common case, in one test; else one by one
+    # entries of index lists picked by a component (``ws[i]`` in ``U[ws] @ v``) once it is known
+    entries = concrete.list_entries(inst) if concrete.pending_entries(sp.Tuple(la0, lb0), inst, ctx.components) else {}
+    sides = [
+        (la0.xreplace(at).xreplace(entries), lb0.xreplace(at).xreplace(entries))
+        for at in (_component(ctx, c) for c in points)
+    ]
+    if concrete.all_equal(sides, conditions=conditions):  # the common case, in one test; else component by component
         return None
     for comp, (la, lb) in zip(points, sides, strict=True):
         if concrete.exactly_equal(la, lb, conditions) or _piecewise_zero(la - lb):

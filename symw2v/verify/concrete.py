@@ -356,23 +356,44 @@ def unrolled(e: sp.Expr, inst: Instance) -> sp.Expr:
     e = sp.sympify(e).xreplace({k: sp.Integer(v) for k, v in values.items()})
     refuse(unrolled_size(e), MAX_UNROLLED, f"unrolling the sums at {inst.describe()}", "nodes")
     e = unroll(e)
-    known = {}
+    entries = list_entries(inst)
+    return e.xreplace(entries) if entries else e
+
+
+def list_entries(inst: Instance) -> dict[sp.Expr, sp.Integer]:
+    """The instance's index-list entries, ``ws[2] -> 1``, and a table's by row, ``wss[0, 1] -> 3``."""
+    known: dict[sp.Expr, sp.Integer] = {}
     for base, values in inst.lists.items():
         for n, v in enumerate(values):
-            if isinstance(v, tuple):  # a table: base[m, k]
+            if isinstance(v, tuple):
                 known.update({base[n, k]: sp.Integer(x) for k, x in enumerate(v)})
             else:
                 known[base[n]] = sp.Integer(v)
-    return e.xreplace(known) if known else e
+    return known
+
+
+def pending_entries(e: sp.Expr, inst: Instance, later: tuple[sp.Symbol, ...] = ()) -> dict[sp.Expr, sp.Expr]:
+    """The entries of the instance's index lists that ``e`` still picks by a symbol of ``later``
+    (``ws[i]``, where the component i of a gathered ``U[ws] @ v`` is substituted afterwards): each
+    becomes an integer once ``later`` is, by :func:`list_entries`. A constant entry beyond the list
+    (``ws[1]`` at K=1) is not one: it leaves the instance out."""
+    out: dict[sp.Expr, sp.Expr] = {}
+    for x in e.atoms(sp.Indexed):
+        picked_by = set().union(*(i.free_symbols for i in x.indices))
+        if x.base in inst.lists and picked_by and picked_by <= set(later):
+            out[x] = sp.S.Zero
+    return out
 
 
 def settled(e: sp.Expr, inst: Instance, later: tuple[sp.Symbol, ...] = ()) -> sp.Expr:
     """``e`` itself, once every array entry in it has integer indices (or indices in the
-    symbols ``later``, substituted afterwards)."""
+    symbols ``later``, or entries of the instance's lists picked by them, substituted afterwards)."""
+    pending = pending_entries(e, inst, later)
     loose = [
         x
         for x in e.atoms(sp.Indexed)
-        if x.base in inst.lists or any(i.free_symbols - set(later) for i in x.indices)
+        if x not in pending
+        and (x.base in inst.lists or any(i.xreplace(pending).free_symbols - set(later) for i in x.indices))
     ]
     if loose:  # an index without a value (a list entry beyond its length) would make the check meaningless
         raise ValueError(f"instance {inst.describe()} leaves {loose[0]} symbolic")
