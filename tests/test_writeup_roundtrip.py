@@ -132,9 +132,11 @@ class Gen:
         s = self.style
         text = f"({a.text}.T @ {b.text})" if self.columns else f"({a.text} @ {b.text})"
         if s.dot == "cdot":
+            # u \\cdot v inside a longer product is bracketed, as write-ups do: U^T u \\cdot v \\hat y
+            # has no one reading
             latex = f"{wrap(s, a, ATOM)} \\cdot {wrap(s, b, ATOM)}"
-        else:
-            latex = f"{transpose_latex(s, a)} {wrap(s, b, ATOM)}"
+            return E(text, latex, SCALAR, SIGNED)
+        latex = f"{transpose_latex(s, a)} {wrap(s, b, ATOM)}"
         return E(text, latex, SCALAR, PRODUCT)
 
     def times(self, a: E, b: E, sep: str | None = None) -> E:

@@ -244,19 +244,42 @@ class Translator:
             else:
                 items.append((op, child))
                 op = None
-        acc: Value | Index | None = None
+        factors: list[tuple[Token | None, Value | Index, Tree]] = []
         k = 0
         while k < len(items):
             op, item = items[k]
             nxt = items[k + 1] if k + 1 < len(items) and items[k + 1][0] is None else None
             factor, used = self.factor_with_args(item, nxt[1] if nxt else None)
             k += 1 + used
-            if acc is None:
-                acc = factor
-                continue
+            factors.append((op, factor, item))
+        if len(factors) > 2 and all(op is None for op, _, _ in factors[1:]):
+            values = [self._as_value(f, item) for _, f, item in factors]
+            grouped = self._associated(values, tree)
+            if grouped is not None:
+                return grouped
+        acc: Value | Index = factors[0][1]
+        for op, factor, item in factors[1:]:
             acc = self.multiply(self._as_value(acc, tree), op, self._as_value(factor, item), item)
-        assert acc is not None
         return acc
+
+    def _associated(self, values: list[Value], tree: Tree) -> Value | None:
+        r"""Side by side, products associate (``U^T u_o^T v_c \hat y`` is ``U^T (u_o^T v_c) \hat y``):
+        the first grouping, from the left, in which every product is well shaped; None if none is."""
+        best: dict[tuple[int, int], Value | None] = {}
+
+        def group(i: int, j: int) -> Value | None:
+            if j - i == 1:
+                return values[i]
+            if (i, j) not in best:
+                best[i, j] = None
+                for k in range(j - 1, i, -1):  # the left fold first
+                    a, b = group(i, k), group(k, j)
+                    if a is not None and b is not None and _fits(a.shape, b.shape):
+                        best[i, j] = self.multiply(a, None, b, tree)
+                        break
+            return best[i, j]
+
+        return group(0, len(values))
 
     def _as_value(self, x: Value | Index, tree) -> Value:
         return self._index_as_value(x, tree) if isinstance(x, Index) else x
@@ -909,3 +932,8 @@ def _differentiable(node: Node) -> bool:
     if isinstance(node, Transpose):
         node = node.operand
     return isinstance(node, Name) or (isinstance(node, Subscript) and isinstance(node.base, Name))
+
+
+def _fits(a: Shape, b: Shape) -> bool:
+    """Side by side, a and b multiply: one is a scalar, or the inner sizes agree."""
+    return a.scalar or b.scalar or a.cols == b.rows
