@@ -276,6 +276,32 @@ def row_sharing(sentences, threads: int) -> dict[str, tuple[float, float]]:
     return result
 
 
+def handoffs(sentences, top: tuple[int, ...] = (0, 64, 1024)) -> dict[int, tuple[float, float]]:
+    """Two threads on the two halves of the pairs of 30 blocks, interleaved pair by pair: how many of the
+    ``W_out`` rows and of the ``W_in`` rows a pair touches were last touched by the other thread (a row
+    that must come from the other core's cache), counting only the rows past the ``top`` most frequent."""
+    from numba import njit
+
+    @njit
+    def count(a, b, vocab, skip):
+        owner = np.full(vocab, -1)
+        moved = 0
+        for p in range(a.shape[0]):
+            for t in range(2):
+                rows = a[p] if t == 0 else b[p]
+                for r in rows:
+                    if r >= skip:
+                        moved += owner[r] == 1 - t
+                        owner[r] = t
+        return moved / (2 * a.shape[0])
+
+    tr, centre, context, negs = drawn_pairs(sentences)
+    half = len(centre) // 2
+    out, inp = np.column_stack([context, negs]), centre[:, None]
+    return {k: (count(out[:half], out[half : 2 * half], len(tr.vocab), k),
+                count(inp[:half], inp[half : 2 * half], len(tr.vocab), k)) for k in top}
+
+
 def c_loop(sentences) -> list[str]:
     """word2vec.c's inner loop (``benchmarks/hogwild_loop.c``, compiled with word2vec's own flags) on the
     same pairs as :func:`row_sharing`: its lines, or why it did not run."""
@@ -343,6 +369,10 @@ def hogwild_diagnosis(sentences, thread_counts: list[int]) -> None:
         parts = ", ".join(f"{name} {x:.2f}x ({ns:.0f} ns)" for name, (x, ns) in row_sharing(sentences, t).items())
         print(f"the generated driver on {t} threads against 1, by what the threads share (CPU ns a pair): {parts}",
               flush=True)
+    moved = handoffs(sentences)
+    print("rows of a pair last written by the other thread (2 threads, pairs interleaved): "
+          + "; ".join(f"{'all rows' if k == 0 else f'past the {k} most frequent'}: W_out {o:.2f}, W_in {i:.2f}"
+                      for k, (o, i) in moved.items()), flush=True)
     for line in c_loop(sentences):
         print(f"word2vec.c's loop on the same pairs: {line}", flush=True)
 
