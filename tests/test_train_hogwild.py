@@ -1,4 +1,4 @@
-"""--threads N with the Numba backend: Hogwild rounds, resolution, quality, divergence, exact one thread."""
+"""--threads N with the Numba backend: Hogwild chunks, resolution, quality, divergence, exact one thread."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("numba", reason="numba is not installed (the optional extra symw2v[fast])")
 
 from symw2v.train import checkpoint as ckpt  # noqa: E402
-from symw2v.train.hogwild import ROUND_BLOCKS, Hogwild, available_cores  # noqa: E402
+from symw2v.train.hogwild import available_cores, chunk_starts  # noqa: E402
 from symw2v.train.loop import DivergedError, TrainConfig, Trainer, TrainingError  # noqa: E402
 from symw2v.train.vocab import Vocab  # noqa: E402
 from tests.test_train import group_purity, planted_corpus  # noqa: E402
@@ -23,33 +23,12 @@ def _trainer(sentences=None, **kw) -> Trainer:
     return Trainer(config, vocab, *vocab.encode(sentences))
 
 
-@pytest.mark.parametrize(("first", "last", "threads", "per_thread"), [(0, 20, 2, 4), (3, 5, 3, 4), (7, 7, 2, 1)])
-def test_rounds_cover_the_blocks_once_in_order(first, last, threads, per_thread):
-    hogwild = Hogwild(threads, per_thread)
-    try:
-        rounds = list(hogwild.rounds(first, last))
-        assert [g for r in rounds for g in r] == list(range(first, last))
-        assert all(len(r) <= threads * per_thread for r in rounds)
-        seen = []
-        for r in rounds:  # each block trained once, by whichever thread is free; results in block order
-            assert hogwild.run_round(r, lambda g: seen.append(g) or -g) == [-g for g in r]
-        assert sorted(seen) == list(range(first, last))
-    finally:
-        hogwild.close()
-
-
-def test_a_failing_block_stops_the_round_and_is_raised():
-    def train(g):
-        if g == 2:
-            raise ZeroDivisionError("block 2")
-        return g
-
-    hogwild = Hogwild(2, 4)
-    try:
-        with pytest.raises(ZeroDivisionError, match="block 2"):
-            hogwild.run_round(range(8), train)
-    finally:
-        hogwild.close()
+@pytest.mark.parametrize(("n", "batch", "every", "threads"),
+                         [(100, 1, 16, 2), (7, 4, 6, 3), (3, 1, 1, 4), (0, 1, 16, 2)])
+def test_chunks_cover_the_minibatches_and_start_where_the_loss_is_sampled(n, batch, every, threads):
+    cuts = chunk_starts(n, batch, every, threads)
+    assert len(cuts) == threads + 1 and cuts[0] == 0 and cuts[-1] == n and np.all(np.diff(cuts) >= 0)
+    assert all(c * batch % every == 0 for c in cuts[:-1])
 
 
 def test_threads_resolve_to_the_cores_with_numba_and_one_elsewhere():
@@ -92,14 +71,3 @@ def test_one_thread_resumes_bit_identically_and_a_checkpoint_does_not_pin_the_th
 def test_a_diverging_hogwild_run_is_caught():
     with pytest.raises(DivergedError, match="diverged"):
         _trainer(threads=2, lr=1e30).run()
-
-
-def test_hogwild_reports_after_each_round_and_stops_where_asked():
-    seen = []
-    tr = _trainer(threads=2, block_words=200)
-    assert tr.total_blocks > 11
-    tr.run(on_block=lambda t: seen.append((t.state.block, len(t.state.history))), max_blocks=11)
-    assert ROUND_BLOCKS == 4 and seen == [(8, 8), (11, 11)]  # rounds of 2 threads x 4 blocks, then the rest
-    assert [h[0] for h in tr.state.history] == list(range(11))
-    tr.run()
-    assert tr.done and tr.state.block == tr.total_blocks

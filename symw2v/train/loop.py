@@ -12,8 +12,8 @@ examples of a minibatch at the same parameter values):
 * **pairs** (epoch mode, per-pair negatives): minibatches of ``batch`` shuffled pairs. The default is
   the backend's: 1,024 pairs with NumPy, 1 pair with Numba (word2vec's own per-pair SGD, and the
   fastest there: a pair's rows are still in cache when it is applied); with Numba a whole block is
-  one call of the generated driver ``neg_sampling_sgd``; with ``threads`` > 1, each thread draws
-  and trains whole blocks at once, all updating the shared rows without locks (:mod:`.hogwild`).
+  one call of the generated driver ``neg_sampling_sgd``, or with ``threads`` > 1 one call per thread
+  on its chunk of the block, all updating the shared rows without locks (:mod:`.hogwild`).
 * **windows** (epoch mode, negatives shared by a window; NumPy): minibatches of ``batch`` consecutive
   centre windows (512 by default); the windows' outside rows are one gather of the positions they
   cover, seen through a strided view, and their gradients are folded back onto those positions.
@@ -35,7 +35,6 @@ import hashlib
 import importlib
 import importlib.util
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from types import ModuleType
@@ -165,6 +164,7 @@ class Trainer:
         c.batch = c.batch or DEFAULT_BATCH[c.backend, c.negatives]  # resolved, so the fingerprint pins it
         c.threads = self._resolve_threads()
         self.fused = self.kernels.numba_module() if c.backend == "numba" else None
+        self._hogwild: Hogwild | None = None
         self.blocks = BlockSampler(c, vocab.counts, stream, offsets)
         self.total_blocks = self.blocks.total_blocks
         rng = np.random.default_rng([c.seed, 0])
@@ -173,8 +173,6 @@ class Trainer:
         self.W_out = np.zeros((V, d), dtype=self.dtype)
         self.state = TrainState()
         self._buffers: dict[str, np.ndarray] = {}
-        self._claim = threading.Lock()  # Hogwild: numbers the minibatches of the blocks as they are drawn
-        self._next_iteration = 0
 
     # ---------------------------------------------------------------- checks
     def _validate(self) -> None:
@@ -343,22 +341,22 @@ class Trainer:
             raise DivergedError(self._diverged_message(total + factors))
         return total if every == 1 else float(loss[first::every].sum(dtype=np.float64))
 
-    def _fused_call(self, blk: Block, bounds, rates, every: int) -> tuple[np.ndarray, int]:
-        """All minibatches of a block in one call of the generated Numba kernel ``neg_sampling_sgd``
-        (same semantics as :meth:`_step`): the (sampled) loss of each minibatch, and how many were
-        applied (fewer than all: the next one was not finite). Touches no state but the parameters."""
-        losses = np.zeros(len(bounds) - 1, dtype=np.float64)
-        done = self.fused.neg_sampling_sgd(
-            self.W_in, self.W_out, np.ascontiguousarray(blk.centre), np.ascontiguousarray(blk.context),
-            np.ascontiguousarray(blk.negs), np.ascontiguousarray(bounds, dtype=np.int64), (-rates).astype(self.dtype),
-            every, losses)
-        return losses, done
-
     def _fused_steps(self, blk: Block, bounds, rates, every: int) -> np.ndarray:
-        """:meth:`_fused_call`, counted; DivergedError where a minibatch was not finite."""
-        losses, done = self._fused_call(blk, bounds, rates, every)
+        """All minibatches of a block in one call of the generated Numba kernel ``neg_sampling_sgd``
+        (same semantics as :meth:`_step`); returns the (sampled) loss of each minibatch."""
+        n = len(bounds) - 1
+        losses = np.zeros(n, dtype=np.float64)
+        steps = (-rates).astype(self.dtype)
+        arrays = (np.ascontiguousarray(blk.centre), np.ascontiguousarray(blk.context), np.ascontiguousarray(blk.negs),
+                  np.ascontiguousarray(bounds, dtype=np.int64), steps)
+        if self.config.threads > 1:
+            if self._hogwild is None:
+                self._hogwild = Hogwild(self.fused.neg_sampling_sgd, self.config.threads)
+            done = self._hogwild(self.W_in, self.W_out, *arrays, self.config.batch, every, losses)
+        else:
+            done = self.fused.neg_sampling_sgd(self.W_in, self.W_out, *arrays, every, losses)
         self.state.iteration += done
-        if done < len(losses):
+        if done < n:
             raise DivergedError(self._diverged_message(float(losses[done])))
         return losses
 
@@ -370,40 +368,27 @@ class Trainer:
         )
 
     # ---------------------------------------------------------------- blocks
-    def _minibatch_rates(self, n: int, raw: int, raw_before: int | None = None,
-                         iteration: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _minibatch_rates(self, n: int, raw: int) -> tuple[np.ndarray, np.ndarray]:
         """Epoch mode: where the minibatches of a block of ``n`` examples (``raw`` corpus words) start,
-        and each one's learning rate (the linear decay by the corpus fraction walked before it: the
-        ``raw_before`` corpus words before the block, by default those walked so far; the step schedule
-        counts minibatches from ``iteration``, by default those trained so far)."""
+        and each one's learning rate (the linear decay by the corpus fraction walked before it)."""
         c, st = self.config, self.state
-        raw_before = st.raw_words if raw_before is None else raw_before
-        iteration = st.iteration if iteration is None else iteration
         starts = np.arange(0, n, c.batch)
-        fractions = (raw_before + raw * starts / max(n, 1)) / (len(self.stream) * c.epochs)
-        return starts, self.learning_rate(fractions, iteration + np.arange(len(starts)))
+        fractions = (st.raw_words + raw * starts / max(n, 1)) / (len(self.stream) * c.epochs)
+        return starts, self.learning_rate(fractions, st.iteration + np.arange(len(starts)))
 
     def _train_epoch_block(self, blk: Block) -> None:
         c, st = self.config, self.state
         n_pairs, every = len(blk.centre), c.loss_every
         starts, rates = self._minibatch_rates(n_pairs, blk.raw)
         if self.fused is not None:
-            loss = float(self._fused_steps(blk, np.append(starts, n_pairs), rates, every).sum())
+            st.loss_sum += float(self._fused_steps(blk, np.append(starts, n_pairs), rates, every).sum())
         else:
-            loss = 0.0
             for j, rate in zip(starts, rates, strict=True):
                 sl = slice(j, j + c.batch)
                 negs = None if blk.negs is None else blk.negs[sl]
-                loss += self._step(blk.centre[sl], blk.context[sl], negs, rate, (-j) % every, every)
+                st.loss_sum += self._step(blk.centre[sl], blk.context[sl], negs, rate, (-j) % every, every)
                 st.iteration += 1
-        self._count_epoch_block(blk, loss)
-
-    def _count_epoch_block(self, blk: Block, loss: float) -> None:
-        """Book a trained epoch-mode block of pairs: its summed sampled ``loss`` and its counts."""
-        c, st = self.config, self.state
-        n_pairs = len(blk.centre)
-        st.loss_sum += loss
-        st.loss_count += len(range(0, n_pairs, c.loss_every))
+        st.loss_count += len(range(0, n_pairs, every))
         st.raw_words += blk.raw
         st.words += blk.words
         st.pairs += n_pairs
@@ -488,79 +473,34 @@ class Trainer:
             self._train_window_block(blk)
         else:
             self._train_epoch_block(blk)
-        self._close_block()
-
-    def _close_block(self) -> None:
-        st = self.state
         mean = st.loss_sum / max(st.loss_count, 1)
         st.history.append([st.block, st.iteration, st.words, mean])
         st.block += 1
-
-    # ---------------------------------------------------------------- Hogwild (threads > 1)
-    def _hogwild_block(self, g: int) -> tuple[Block, np.ndarray, int]:
-        """Draw block ``g`` and train it on the shared rows (any thread, no state touched): the block,
-        then what :meth:`_fused_call` returns (each minibatch's loss, how many were applied).
-        The learning rates are those of its place in the corpus, as on one thread."""
-        c = self.config
-        blk = self.blocks.sample(g)
-        n_pairs = len(blk.centre)
-        epoch, b = divmod(g, self.blocks.blocks_per_epoch)
-        raw_before = epoch * len(self.stream) + int(self.blocks.block_starts[b])
-        with self._claim:  # the step schedule numbers the minibatches in the order the blocks are drawn
-            iteration = self._next_iteration
-            self._next_iteration += len(range(0, n_pairs, c.batch))
-        starts, rates = self._minibatch_rates(n_pairs, blk.raw, raw_before, iteration)
-        return blk, *self._fused_call(blk, np.append(starts, n_pairs), rates, c.loss_every)
-
-    def _run_hogwild(self, last: int, on_block) -> None:
-        """Blocks ``state.block..last-1`` on ``config.threads`` threads (:mod:`.hogwild`), booked in
-        block order at the end of each round, then ``on_block``."""
-        st = self.state
-        hogwild = Hogwild(self.config.threads)
-        try:
-            for blocks in hogwild.rounds(st.block, last):
-                self._next_iteration = st.iteration
-                results = hogwild.run_round(blocks, self._hogwild_block)
-                for blk, losses, done in results:
-                    st.loss_sum, st.loss_count = 0.0, 0
-                    st.iteration += done
-                    if done < len(losses):
-                        raise DivergedError(self._diverged_message(float(losses[done])))
-                    self._count_epoch_block(blk, float(losses.sum()))
-                    self._close_block()
-                if on_block is not None:
-                    on_block(self)
-        finally:
-            hogwild.close()
 
     def run_block(self) -> None:
         self._train(self.blocks.sample(self.state.block))
 
     def run(self, on_block=None, max_blocks: int | None = None) -> None:
-        """Train to the end (or ``max_blocks`` more blocks); ``on_block(trainer)`` after each block (with
-        ``threads`` > 1, after each round of blocks, none of them then in flight). On one thread the next
-        block is sampled in a second thread meanwhile (its randomness depends only on its number, so the
-        result is that of :meth:`run_block` in a loop)."""
+        """Train to the end (or ``max_blocks`` more blocks); ``on_block(trainer)`` after each block.
+        The next block is sampled in a second thread meanwhile (its randomness depends only on its
+        number, so the result is that of :meth:`run_block` in a loop)."""
         last = self.total_blocks if max_blocks is None else min(self.total_blocks, self.state.block + max_blocks)
-        if self.config.threads > 1:
-            self._run_hogwild(last, on_block)
-        else:
-            self._run_sequential(last, on_block)
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="symw2v-sample") as pool:
+                ahead = pool.submit(self.blocks.sample, self.state.block) if self.state.block < last else None
+                while ahead is not None:
+                    blk = ahead.result()
+                    following = self.state.block + 1
+                    ahead = pool.submit(self.blocks.sample, following) if following < last else None
+                    self._train(blk)
+                    if on_block is not None:
+                        on_block(self)
+        finally:
+            if self._hogwild is not None:
+                self._hogwild.close()
+                self._hogwild = None
         if not (np.isfinite(self.W_in).all() and np.isfinite(self.W_out).all()):
             raise DivergedError("training diverged: parameters are no longer finite; lower --lr")
-
-    def _run_sequential(self, last: int, on_block) -> None:
-        """Blocks ``state.block..last-1`` in order, each drawn in a second thread while the one before
-        trains."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="symw2v-sample") as pool:
-            ahead = pool.submit(self.blocks.sample, self.state.block) if self.state.block < last else None
-            while ahead is not None:
-                blk = ahead.result()
-                following = self.state.block + 1
-                ahead = pool.submit(self.blocks.sample, following) if following < last else None
-                self._train(blk)
-                if on_block is not None:
-                    on_block(self)
 
     @property
     def last_loss(self) -> float | None:
