@@ -236,8 +236,10 @@ def row_sharing(sentences, threads: int) -> dict[str, tuple[float, float]]:
     pairs on one thread: for each way of sharing the parameters, (how many times faster, the threads'
     mean CPU ns per pair). ``own``: each thread updates its own copy of ``W_in`` and ``W_out``;
     ``W_in shared`` / ``W_out shared``: one matrix is shared, the other each thread's own; ``shared``:
-    both (Hogwild). CPU time per pair is the cost that sharing adds: it counts the cycles a core
-    waits for rows held by the other core, and not the time the thread is not running."""
+    both (Hogwild); ``shared, 512 B rows``: both, each row padded with zeros to 128 floats and starting
+    a cache line (against one thread on the same padded rows), so that no two rows share a line: what
+    is left is true sharing. CPU time per pair is the cost that sharing adds: it counts the cycles a
+    core waits for rows held by the other core, and not the time the thread is not running."""
     from concurrent.futures import ThreadPoolExecutor
 
     tr, centre, context, negs = drawn_pairs(sentences)
@@ -258,11 +260,22 @@ def row_sharing(sentences, threads: int) -> dict[str, tuple[float, float]]:
             ns = list(pool.map(chunk, jobs))
         return time.perf_counter() - start, float(np.mean(ns))
 
-    def fresh():
-        return tr.W_in.copy(), tr.W_in * np.float32(0.1)
+    def fresh(width: int = 0):
+        pair = tr.W_in.copy(), tr.W_in * np.float32(0.1)
+        if not width:
+            return pair
+        padded = []
+        for W in pair:
+            buf = np.zeros(W.shape[0] * width + 16, dtype=np.float32)
+            start = (-buf.ctypes.data % 64) // 4  # the first row on a cache line, then every row: 512 B apart
+            P = buf[start : start + W.shape[0] * width].reshape(W.shape[0], width)
+            P[:, : W.shape[1]] = W  # the zero columns stay zero: the same updates, the same scores
+            padded.append(P)
+        return tuple(padded)
 
     chunk((*fresh(), 0, 1000))  # compiled
-    one, _ = timed([(*fresh(), 0, n)])
+    chunk((*fresh(128), 0, 1000))
+    one, one_ns = timed([(*fresh(), 0, n)])
     W_in, W_out = fresh()
     share = {"own": (False, False), "W_in shared": (True, False), "W_out shared": (False, True), "shared": (True, True)}
     result = {}
@@ -273,7 +286,11 @@ def row_sharing(sentences, threads: int) -> dict[str, tuple[float, float]]:
             jobs.append((W_in if share_in else own_in, W_out if share_out else own_out, int(cuts[t]), int(cuts[t + 1])))
         wall, ns = timed(jobs)
         result[name] = (one / wall, ns)
-    return result
+    one_padded, _ = timed([(*fresh(128), 0, n)])
+    W_in, W_out = fresh(128)
+    wall, ns = timed([(W_in, W_out, int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
+    result["shared, 512 B rows"] = (one_padded / wall, ns)
+    return {"1 thread": (1.0, one_ns), **result}
 
 
 def handoffs(sentences, top: tuple[int, ...] = (0, 64, 1024)) -> dict[int, tuple[float, float]]:
