@@ -5,6 +5,7 @@
     python benchmarks/train_bench.py --speed-only   # only the words/s comparison
     python benchmarks/train_bench.py --threads-only # only Hogwild: why it scales as it does, words/s by threads
     python benchmarks/train_bench.py --scale-only   # only the corpus 20 times the embedded one
+    python benchmarks/train_bench.py --quality-only --seeds 10  # only the quality table, over 10 seeds
 
 Measured, all with the same corpus and hyperparameters (skip-gram, negative=5, d=100, window=5,
 sample=1e-3, min_count=5, lr 0.025 linear to 0):
@@ -471,6 +472,7 @@ def main() -> None:
     ap.add_argument("--speed-only", action="store_true", help="only the words/s comparison (and the step parts)")
     ap.add_argument("--threads-only", action="store_true",
                     help="only the Hogwild diagnosis and the words/s of symw2v numba and gensim by threads")
+    ap.add_argument("--quality-only", action="store_true", help="only the quality table (over --seeds seeds)")
     ap.add_argument("--scale-only", action="store_true", help="only the runs on a corpus --scale times the embedded")
     ap.add_argument("--scale", type=int, default=20)
     ap.add_argument("--batch", type=int, default=None,
@@ -485,11 +487,14 @@ def main() -> None:
 
     cores = available_cores()
     thread_counts = sorted({1, 2, cores})
-    if not (args.speed_only or args.scale_only):
+    if not (args.speed_only or args.scale_only or args.quality_only or args.threads_only):
         print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
     sentences = list(load_corpus(None)[1])
     print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences; "
           f"{cores} cores available; load average {os.getloadavg()[0]:.2f}")
+    if args.quality_only:
+        quality_table(sentences, args, seeds, quality_epochs, thread_counts)
+        return
     if args.scale_only:
         print(f"\n== scale: the embedded text 1 and {args.scale} times, 1 epoch, --threads {cores}", flush=True)
         scale_runs(sentences, args.scale, cores)
