@@ -455,6 +455,9 @@ def quality_table(sentences, args, seeds: int, epochs: int, thread_counts: list[
     for name, (ws, sl) in rows.items():
         print(f"{name:32s} WordSim-353 ρ {spread(ws)}   SimLex-999 ρ {spread(sl)}")
     print(f"(in-vocabulary pairs: {note})")
+    if seeds < 3:
+        print("(no verdict against gensim's seed spread: it needs 3 seeds or more)")
+        return
     for t in thread_counts if numba_installed() else []:
         for i, test in enumerate(("WordSim-353", "SimLex-999")):
             mine, theirs_ = np.mean(rows[f"symw2v numba --threads {t}"][i]), rows[f"gensim workers={t}"][i]
