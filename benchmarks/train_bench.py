@@ -12,7 +12,8 @@ sample=1e-3, min_count=5, lr 0.025 linear to 0):
 
 0. why Hogwild scales as it does here: a nogil loop that shares nothing on 1 and 2 threads (what the
    cores give), the generated driver on the pairs of 30 blocks split over 2 threads that share both
-   parameter matrices, one, or none (thread CPU ns per pair: what waiting for rows costs), and
+   parameter matrices, one, or none, or rows padded to cache lines of their own (thread CPU ns per
+   pair: what waiting for rows costs), how many rows of a pair the other thread wrote last, and
    word2vec.c's own inner loop (``hogwild_loop.c``, when a C compiler exists) on the same pairs;
 1. speed: effective words/s (words after subsampling, per second of the training loop, corpus
    reading and vocabulary excluded) of symw2v (--backend numpy with its default negatives shared
