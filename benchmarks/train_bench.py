@@ -3,20 +3,28 @@
     python benchmarks/train_bench.py                # everything (about 10 minutes on 2 cores)
     python benchmarks/train_bench.py --quick        # 1 seed, speed epochs 1: a smoke run
     python benchmarks/train_bench.py --speed-only   # only the words/s comparison
+    python benchmarks/train_bench.py --threads-only # only Hogwild: why it scales as it does, words/s by threads
     python benchmarks/train_bench.py --scale-only   # only the corpus 20 times the embedded one
+    python benchmarks/train_bench.py --quality-only --seeds 10  # only the quality table, over 10 seeds
 
 Measured, all with the same corpus and hyperparameters (skip-gram, negative=5, d=100, window=5,
 sample=1e-3, min_count=5, lr 0.025 linear to 0):
 
+0. why Hogwild scales as it does here: a nogil loop that shares nothing on 1 and 2 threads (what the
+   cores give), the generated driver on the pairs of 30 blocks split over 2 threads that share both
+   parameter matrices, one, or none, or rows padded to cache lines of their own (thread CPU ns per
+   pair: what waiting for rows costs), how many rows of a pair the other thread wrote last, and
+   word2vec.c's own inner loop (``hogwild_loop.c``, when a C compiler exists) on the same pairs;
 1. speed: effective words/s (words after subsampling, per second of the training loop, corpus
    reading and vocabulary excluded) of symw2v (--backend numpy with its default negatives shared
    by each window, --backend numpy --negatives pair, and, when numba is installed, --backend numba
    with --threads 1, 2 and the cores available (Hogwild): all generated from the same verified
-   claims) and of gensim ``Word2Vec(sg=1, ...)`` with workers=1, 2 (and the cores available); the
-   ratios come from this one run;
+   claims) and of gensim ``Word2Vec(sg=1, ...)`` with workers=1, 2 (and the cores available), with
+   the cores each kept busy and the load average; the ratios and the scaling come from this one run;
 2. quality at 5 epochs: WordSim-353 and SimLex-999 Spearman ρ (gensim's test-data copies) for
    symw2v's NumPy path (window negatives), its Numba path (per-pair negatives, when installed) on 1
-   and 2 threads, and gensim with workers=1 and 2, mean and spread (min..max) over seeds;
+   and 2 threads, and gensim with workers=1 and 2, mean and spread (min..max) over seeds, and whether
+   the Numba mean on N threads lies within gensim's spread with N workers;
 3. the ``--preset cs224n`` run on the SST sentences (``../shared/data``): wall time and final loss;
 4. peak memory (max RSS) of a default-corpus run of ``symw2v train`` (1 epoch), measured first
    in a child process;
@@ -31,10 +39,12 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +75,30 @@ def cs224n_run() -> tuple[float, str]:
     return seconds, loss.group(1) if loss else "?"
 
 
+@dataclass
+class Run:
+    """A timed training run: the vocabulary, the vectors, effective words/s, seconds, and how many cores
+    the process kept busy on average (its CPU time over the wall time)."""
+
+    words: list
+    vectors: np.ndarray
+    wps: float
+    seconds: float
+    cores: float
+
+
+class Timed:
+    """Wall seconds and the process's busy cores (CPU time / wall time) of a ``with`` block."""
+
+    def __enter__(self):
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._wall
+        self.cores = (time.process_time() - self._cpu) / self.seconds
+
+
 def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "numpy", negatives: str = "auto",
          threads: int = 1):
     from symw2v.train.loop import TrainConfig, Trainer
@@ -75,10 +109,9 @@ def ours(sentences, epochs: int, seed: int, batch: int | None, backend: str = "n
     vocab = Vocab.build(sentences, config.min_count)
     stream, offsets = vocab.encode(sentences)
     tr = Trainer(config, vocab, stream, offsets)
-    t = time.perf_counter()
-    tr.run()
-    seconds = time.perf_counter() - t
-    return list(vocab.words), tr.W_in, tr.state.words / seconds, seconds
+    with Timed() as t:
+        tr.run()
+    return Run(list(vocab.words), tr.W_in, tr.state.words / t.seconds, t.seconds, t.cores)
 
 
 def theirs(sentences, epochs: int, seed: int, workers: int):
@@ -88,10 +121,9 @@ def theirs(sentences, epochs: int, seed: int, workers: int):
                  sample=PARAMS["sample"], min_count=PARAMS["min_count"], alpha=PARAMS["lr"], min_alpha=0.0,
                  workers=workers, seed=seed)
     m.build_vocab(sentences)
-    t = time.perf_counter()
-    effective, _raw = m.train(sentences, total_examples=m.corpus_count, epochs=epochs)
-    seconds = time.perf_counter() - t
-    return list(m.wv.index_to_key), m.wv.vectors, effective / seconds, seconds
+    with Timed() as t:
+        effective, _raw = m.train(sentences, total_examples=m.corpus_count, epochs=epochs)
+    return Run(list(m.wv.index_to_key), m.wv.vectors, effective / t.seconds, t.seconds, t.cores)
 
 
 def quality(words, vectors) -> tuple[float, float, str]:
@@ -189,43 +221,125 @@ PEAK_RSS = ("import atexit, sys; from symw2v.cli import main; atexit.register(la
             "sys.argv[0] = 'symw2v'; main()")
 
 
-def row_sharing(sentences, threads: int, blocks: int = 30) -> tuple[float, float]:
-    """The generated driver on the pairs of the first ``blocks`` blocks, split over ``threads`` threads:
-    how much faster than on one thread when each thread updates its own copy of W_in and W_out, and
-    when all update the same rows (Hogwild). The gap is what the cores lose passing rows back and forth."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def drawn_pairs(sentences, blocks: int = 30):
+    """The pairs (centre, context, negatives) of the first ``blocks`` blocks of a 1-epoch Numba trainer,
+    and the trainer (its initial ``W_in``, its generated module)."""
     from symw2v.train.loop import TrainConfig, Trainer
     from symw2v.train.vocab import Vocab
 
     vocab = Vocab.build(sentences, PARAMS["min_count"])
     tr = Trainer(TrainConfig(**PARAMS, epochs=1, backend="numba", threads=1), vocab, *vocab.encode(sentences))
     drawn = [tr.blocks.sample(g) for g in range(blocks)]
-    centre, context, negs = (np.concatenate([getattr(b, k) for b in drawn]) for k in ("centre", "context", "negs"))
+    return tr, *(np.concatenate([getattr(b, k) for b in drawn]) for k in ("centre", "context", "negs"))
+
+
+def row_sharing(sentences, threads: int) -> dict[str, tuple[float, float]]:
+    """The generated driver on the pairs of 30 blocks split over ``threads`` threads, against the same
+    pairs on one thread: for each way of sharing the parameters, (how many times faster, the threads'
+    mean CPU ns per pair). ``own``: each thread updates its own copy of ``W_in`` and ``W_out``;
+    ``W_in shared`` / ``W_out shared``: one matrix is shared, the other each thread's own; ``shared``:
+    both (Hogwild); ``shared, 512 B rows``: both, each row padded with zeros to 128 floats and starting
+    a cache line (against one thread on the same padded rows), so that no two rows share a line: what
+    is left is true sharing. CPU time per pair is the cost that sharing adds: it counts the cycles a
+    core waits for rows held by the other core, and not the time the thread is not running."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tr, centre, context, negs = drawn_pairs(sentences)
     n = len(centre)
     bounds, steps = np.arange(n + 1, dtype=np.int64), np.full(n, -PARAMS["lr"], dtype=np.float32)
     cuts = np.linspace(0, n, threads + 1).astype(np.int64)
 
-    def chunk(job):
+    def chunk(job) -> float:
         W_in, W_out, lo, hi = job
+        start = time.thread_time()
         tr.fused.neg_sampling_sgd(W_in, W_out, centre[lo:hi], context[lo:hi], negs[lo:hi], bounds[lo : hi + 1] - lo,
                                   steps[lo:hi], 16, np.zeros(hi - lo))
+        return (time.thread_time() - start) / (hi - lo) * 1e9
 
-    def timed(jobs) -> float:
+    def timed(jobs) -> tuple[float, float]:
         start = time.perf_counter()
         with ThreadPoolExecutor(len(jobs)) as pool:
-            list(pool.map(chunk, jobs))
-        return time.perf_counter() - start
+            ns = list(pool.map(chunk, jobs))
+        return time.perf_counter() - start, float(np.mean(ns))
 
-    def fresh():
-        return tr.W_in.copy(), tr.W_in * np.float32(0.1)
+    def fresh(width: int = 0):
+        pair = tr.W_in.copy(), tr.W_in * np.float32(0.1)
+        if not width:
+            return pair
+        padded = []
+        for W in pair:
+            buf = np.zeros(W.shape[0] * width + 16, dtype=np.float32)
+            start = (-buf.ctypes.data % 64) // 4  # the first row on a cache line, then every row: 512 B apart
+            P = buf[start : start + W.shape[0] * width].reshape(W.shape[0], width)
+            P[:, : W.shape[1]] = W  # the zero columns stay zero: the same updates, the same scores
+            padded.append(P)
+        return tuple(padded)
 
     chunk((*fresh(), 0, 1000))  # compiled
-    one = timed([(*fresh(), 0, n)])
-    own = timed([(*fresh(), int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
+    chunk((*fresh(128), 0, 1000))
+    one, one_ns = timed([(*fresh(), 0, n)])
     W_in, W_out = fresh()
-    shared = timed([(W_in, W_out, int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
-    return one / own, one / shared
+    share = {"own": (False, False), "W_in shared": (True, False), "W_out shared": (False, True), "shared": (True, True)}
+    result = {}
+    for name, (share_in, share_out) in share.items():
+        jobs = []
+        for t in range(threads):
+            own_in, own_out = fresh()
+            jobs.append((W_in if share_in else own_in, W_out if share_out else own_out, int(cuts[t]), int(cuts[t + 1])))
+        wall, ns = timed(jobs)
+        result[name] = (one / wall, ns)
+    one_padded, _ = timed([(*fresh(128), 0, n)])
+    W_in, W_out = fresh(128)
+    wall, ns = timed([(W_in, W_out, int(cuts[t]), int(cuts[t + 1])) for t in range(threads)])
+    result["shared, 512 B rows"] = (one_padded / wall, ns)
+    return {"1 thread": (1.0, one_ns), **result}
+
+
+def handoffs(sentences, top: tuple[int, ...] = (0, 64, 1024)) -> dict[int, tuple[float, float]]:
+    """Two threads on the two halves of the pairs of 30 blocks, interleaved pair by pair: how many of the
+    ``W_out`` rows and of the ``W_in`` rows a pair touches were last touched by the other thread (a row
+    that must come from the other core's cache), counting only the rows past the ``top`` most frequent."""
+    from numba import njit
+
+    @njit
+    def count(a, b, vocab, skip):
+        owner = np.full(vocab, -1)
+        moved = 0
+        for p in range(a.shape[0]):
+            for t in range(2):
+                rows = a[p] if t == 0 else b[p]
+                for r in rows:
+                    if r >= skip:
+                        moved += owner[r] == 1 - t
+                        owner[r] = t
+        return moved / (2 * a.shape[0])
+
+    tr, centre, context, negs = drawn_pairs(sentences)
+    half = len(centre) // 2
+    out, inp = np.column_stack([context, negs]), centre[:, None]
+    return {k: (count(out[:half], out[half : 2 * half], len(tr.vocab), k),
+                count(inp[:half], inp[half : 2 * half], len(tr.vocab), k)) for k in top}
+
+
+def c_loop(sentences) -> list[str]:
+    """word2vec.c's inner loop (``benchmarks/hogwild_loop.c``, compiled with word2vec's own flags) on the
+    same pairs as :func:`row_sharing`: its lines, or why it did not run."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return ["skipped: no C compiler"]
+    tr, centre, context, negs = drawn_pairs(sentences)
+    with tempfile.TemporaryDirectory() as tmp:
+        exe, data = Path(tmp, "hogwild_loop"), Path(tmp, "pairs.bin")
+        flags = ["-O3", "-march=native", "-funroll-loops", "-pthread"]  # word2vec's makefile (no fast-math)
+        built = subprocess.run([cc, *flags, "-o", str(exe), str(REPO / "benchmarks" / "hogwild_loop.c"), "-lm"],
+                               capture_output=True, text=True)
+        if built.returncode:
+            return [f"skipped: {cc} failed: {built.stderr.strip()[:200]}"]
+        with open(data, "wb") as f:
+            f.write(np.int32(len(tr.vocab)).tobytes() + np.int64(len(centre)).tobytes())
+            for a in (centre, context, negs, tr.W_in):
+                f.write(np.ascontiguousarray(a, dtype=np.float32 if a is tr.W_in else np.int32).tobytes())
+        return subprocess.run([str(exe), str(data)], capture_output=True, text=True, check=True).stdout.splitlines()
 
 
 def child_run(args: list[str]) -> tuple[float, float, str]:
@@ -264,6 +378,95 @@ def spread(values) -> str:
     return f"{v.mean():.3f} ({v.min():.3f}..{v.max():.3f})"
 
 
+def hogwild_diagnosis(sentences, thread_counts: list[int]) -> None:
+    """What limits Hogwild on this machine: the cores themselves (a nogil loop touching no shared
+    memory), then the generated driver and word2vec.c's loop on the same pairs, rows shared or not."""
+    print("a nogil Numba loop that shares nothing runs "
+          + ", ".join(f"{parallel_speedup(t):.2f}x faster on {t} threads" for t in thread_counts if t > 1)
+          + f" than on 1 (load average {os.getloadavg()[0]:.2f})", flush=True)
+    for t in thread_counts[1:]:
+        parts = ", ".join(f"{name} {x:.2f}x ({ns:.0f} ns)" for name, (x, ns) in row_sharing(sentences, t).items())
+        print(f"the generated driver on {t} threads against 1, by what the threads share (CPU ns a pair): {parts}",
+              flush=True)
+    moved = handoffs(sentences)
+    print("rows of a pair last written by the other thread (2 threads, pairs interleaved): "
+          + "; ".join(f"{'all rows' if k == 0 else f'past the {k} most frequent'}: W_out {o:.2f}, W_in {i:.2f}"
+                      for k, (o, i) in moved.items()), flush=True)
+    for line in c_loop(sentences):
+        print(f"word2vec.c's loop on the same pairs: {line}", flush=True)
+
+
+def speed(sentences, args, thread_counts: list[int]) -> None:
+    """Every configuration ``--speed-repeat`` times, interleaved (a load that comes and goes hits all
+    alike); the median and the best words/s, the cores kept busy, and the ratios of this one run."""
+    from symw2v.train.loop import numba_installed
+
+    print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop; load average "
+          f"{os.getloadavg()[0]:.2f} at the start)", flush=True)
+    # (label, backend, negatives, threads): the NumPy path's default shares each window's negatives
+    runs = [] if args.threads_only else [("numpy", "numpy", "auto", 1), ("numpy --negatives pair", "numpy", "pair", 1)]
+    if numba_installed():
+        runs += [(f"numba --threads {t}", "numba", "auto", t) for t in thread_counts]
+    jobs = {("symw2v", label, t): (lambda b=b, n=n, t=t: ours(sentences, args.speed_epochs, 1, args.batch, b, n, t))
+            for label, b, n, t in runs}
+    jobs.update({("gensim", f"workers={w}", w): (lambda w=w: theirs(sentences, args.speed_epochs, 1, w))
+                 for w in thread_counts})
+    measured: dict[tuple, list[Run]] = {name: [] for name in jobs}
+    for _ in range(args.speed_repeat):
+        for name, job in jobs.items():
+            measured[name].append(job())
+    median = {name: float(np.median([r.wps for r in v])) for name, v in measured.items()}
+    gensim = {name[2]: median[name] for name in jobs if name[0] == "gensim"}
+    for (who, label, t), wps in median.items():
+        runs_of = measured[who, label, t]
+        ratios = "" if who == "gensim" else "   " + ", ".join(
+            f"/ workers={w}: {wps / g:.2f}x" for w, g in gensim.items())
+        print(f"{who} {label:30s} median {wps:>9,.0f} words/s, best {max(r.wps for r in runs_of):>9,.0f}, "
+              f"cores busy {np.median([r.cores for r in runs_of]):.2f}" + ratios, flush=True)
+    print(f"(load average {os.getloadavg()[0]:.2f} at the end)")
+    if numba_installed():
+        print("scaling (medians of this run): threads | symw2v numba | gensim | symw2v / gensim at the same workers")
+        for t in thread_counts:
+            ours_t, theirs_t = median["symw2v", f"numba --threads {t}", t], gensim[t]
+            print(f"  {t} | {ours_t:,.0f} ({ours_t / median['symw2v', 'numba --threads 1', 1]:.2f}x) | "
+                  f"{theirs_t:,.0f} ({theirs_t / gensim[1]:.2f}x) | {ours_t / theirs_t:.2f}x")
+
+
+def quality_table(sentences, args, seeds: int, epochs: int, thread_counts: list[int]) -> None:
+    """WordSim-353 and SimLex-999 ρ over seeds, and whether the Numba path's mean on N threads lies
+    within gensim's seed spread (min..max) with N workers."""
+    from symw2v.train.loop import numba_installed
+
+    print(f"\n== quality ({epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
+    candidates = {"symw2v numpy (window negatives)": lambda s: ours(sentences, epochs, s, args.batch, "numpy")}
+    for t in thread_counts:
+        candidates[f"gensim workers={t}"] = lambda s, t=t: theirs(sentences, epochs, s, t)
+        if numba_installed():
+            candidates[f"symw2v numba --threads {t}"] = (
+                lambda s, t=t: ours(sentences, epochs, s, args.batch, "numba", threads=t))
+    rows = {name: ([], []) for name in candidates}
+    note = ""
+    for seed in range(1, seeds + 1):
+        for name, fn in candidates.items():
+            run = fn(seed)
+            ws, sl, note = quality(run.words, run.vectors)
+            rows[name][0].append(ws)
+            rows[name][1].append(sl)
+            print(f"  seed {seed} {name}: WordSim-353 {ws:.3f}  SimLex-999 {sl:.3f}", flush=True)
+    for name, (ws, sl) in rows.items():
+        print(f"{name:32s} WordSim-353 ρ {spread(ws)}   SimLex-999 ρ {spread(sl)}")
+    print(f"(in-vocabulary pairs: {note})")
+    if seeds < 3:
+        print("(no verdict against gensim's seed spread: it needs 3 seeds or more)")
+        return
+    for t in thread_counts if numba_installed() else []:
+        for i, test in enumerate(("WordSim-353", "SimLex-999")):
+            mine, theirs_ = np.mean(rows[f"symw2v numba --threads {t}"][i]), rows[f"gensim workers={t}"][i]
+            inside = min(theirs_) <= mine <= max(theirs_)
+            print(f"{test}: symw2v numba --threads {t} mean {mine:.3f} is {'within' if inside else 'OUTSIDE'} "
+                  f"gensim workers={t}'s seed spread {min(theirs_):.3f}..{max(theirs_):.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 seed, 1 quality epoch, no cs224n run")
@@ -271,6 +474,9 @@ def main() -> None:
     ap.add_argument("--speed-repeat", type=int, default=3, help="runs of each speed configuration, interleaved")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--speed-only", action="store_true", help="only the words/s comparison (and the step parts)")
+    ap.add_argument("--threads-only", action="store_true",
+                    help="only the Hogwild diagnosis and the words/s of symw2v numba and gensim by threads")
+    ap.add_argument("--quality-only", action="store_true", help="only the quality table (over --seeds seeds)")
     ap.add_argument("--scale-only", action="store_true", help="only the runs on a corpus --scale times the embedded")
     ap.add_argument("--scale", type=int, default=20)
     ap.add_argument("--batch", type=int, default=None,
@@ -285,49 +491,28 @@ def main() -> None:
 
     cores = available_cores()
     thread_counts = sorted({1, 2, cores})
-    if not (args.speed_only or args.scale_only):
+    if not (args.speed_only or args.scale_only or args.quality_only or args.threads_only):
         print(f"peak memory, symw2v train on the default corpus (1 epoch): {peak_memory_mb():.0f} MB", flush=True)
     sentences = list(load_corpus(None)[1])
     print(f"corpus: King James Bible, {sum(map(len, sentences)):,} tokens, {len(sentences):,} sentences; "
           f"{cores} cores available; load average {os.getloadavg()[0]:.2f}")
+    if args.quality_only:
+        quality_table(sentences, args, seeds, quality_epochs, thread_counts)
+        return
     if args.scale_only:
         print(f"\n== scale: the embedded text 1 and {args.scale} times, 1 epoch, --threads {cores}", flush=True)
         scale_runs(sentences, args.scale, cores)
         return
 
-    print(f"\n== speed ({args.speed_epochs} epoch(s), effective words/s of the training loop)", flush=True)
-    # (label, backend, negatives, threads): the NumPy path's default shares each window's negatives
-    runs = [("numpy", "numpy", "auto", 1), ("numpy --negatives pair", "numpy", "pair", 1)]
     if numba_installed():
-        runs += [(f"numba --threads {t}", "numba", "auto", t) for t in thread_counts]
-        ours(sentences[:200], 1, 1, args.batch, "numba")  # compile (or load numba's cache) outside the timed run
-    if numba_installed():
-        print("what this machine gives now: a nogil Numba loop runs "
-              + ", ".join(f"{parallel_speedup(t):.2f}x faster on {t} threads" for t in thread_counts if t > 1)
-              + " than on 1", flush=True)
-        for t in thread_counts[1:]:
-            own, shared = row_sharing(sentences, t)
-            print(f"the Numba driver on {t} threads: {own:.2f}x faster than on 1 when each thread updates its own "
-                  f"copy of the parameters, {shared:.2f}x when they share the rows (Hogwild)", flush=True)
-    # every configuration --speed-repeat times, interleaved (a load that comes and goes hits all alike);
-    # the median and the best are printed
-    jobs = {("symw2v", label, t): (lambda b=b, n=n, t=t: ours(sentences, args.speed_epochs, 1, args.batch, b, n, t))
-            for label, b, n, t in runs}
-    jobs.update({("gensim", f"workers={w}", w): (lambda w=w: theirs(sentences, args.speed_epochs, 1, w))
-                 for w in thread_counts})
-    measured: dict[tuple, list[float]] = {name: [] for name in jobs}
-    for _ in range(args.speed_repeat):
-        for name, job in jobs.items():
-            measured[name].append(job()[2])
-    median = {name: float(np.median(v)) for name, v in measured.items()}
-    gensim = {t: median[name] for name in jobs if name[0] == "gensim" for t in [name[2]]}
-    for (who, label, t), wps in median.items():
-        ratios = "" if who == "gensim" else "   " + ", ".join(
-            f"/ workers={w}: {wps / g:.2f}x" for w, g in gensim.items())
-        print(f"{who} {label:30s} median {wps:>9,.0f} words/s, best {max(measured[who, label, t]):>9,.0f}"
-              + ratios, flush=True)
+        ours(sentences[:200], 1, 1, args.batch, "numba")  # compile (or load numba's cache) outside the timed runs
+        print("\n== why Hogwild scales as it does here", flush=True)
+        hogwild_diagnosis(sentences, thread_counts)
+    speed(sentences, args, thread_counts)
     if not numba_installed():
         print("symw2v --backend numba: skipped, numba is not installed (pip install 'symw2v[fast]')")
+    if args.threads_only:
+        return
     for batch in (256, 1024):
         parts = ", ".join(f"{k} {v:.2f}" for k, v in step_parts(batch).items())
         print(f"one NumPy step with per-pair negatives, {batch} pairs, µs per pair: {parts}")
@@ -338,26 +523,7 @@ def main() -> None:
     if args.speed_only:
         return
 
-    print(f"\n== quality ({quality_epochs} epochs, {seeds} seed(s); mean (min..max))", flush=True)
-    candidates = {"symw2v numpy (window negatives)": lambda s: ours(sentences, quality_epochs, s, args.batch, "numpy"),
-                  "gensim workers=1": lambda s: theirs(sentences, quality_epochs, s, 1),
-                  "gensim workers=2": lambda s: theirs(sentences, quality_epochs, s, 2)}
-    if numba_installed():
-        for t in (1, 2):
-            candidates[f"symw2v numba --threads {t}"] = (
-                lambda s, t=t: ours(sentences, quality_epochs, s, args.batch, "numba", threads=t))
-    rows = {name: ([], []) for name in candidates}
-    note = ""
-    for seed in range(1, seeds + 1):
-        for name, fn in candidates.items():
-            words, vecs, _, _ = fn(seed)
-            ws, sl, note = quality(words, vecs)
-            rows[name][0].append(ws)
-            rows[name][1].append(sl)
-            print(f"  seed {seed} {name}: WordSim-353 {ws:.3f}  SimLex-999 {sl:.3f}", flush=True)
-    for name, (ws, sl) in rows.items():
-        print(f"{name:32s} WordSim-353 ρ {spread(ws)}   SimLex-999 ρ {spread(sl)}")
-    print(f"(in-vocabulary pairs: {note})")
+    quality_table(sentences, args, seeds, quality_epochs, thread_counts)
 
     if not args.quick:
         if SST.is_dir():
