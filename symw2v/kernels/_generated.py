@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: 6028e4b67e1774bbaf402c3baa21fc71a3e597b5353ac0d1210f6a27fcada3ca
+# key: cd227f328d5f998ee29690bb1d919318d452b0832819f66bc651d50cd4d32a7a
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: 6028e4b67e1774bbaf402c3baa21fc71a3e597b5353ac0d1210f6a27fcada3ca
+# key: cd227f328d5f998ee29690bb1d919318d452b0832819f66bc651d50cd4d32a7a
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -111,7 +111,7 @@ class Scope:
         top = Scope({**self.top.names, name: value}, {}, self.columns)
         return top if self.root is None else Scope({**self.names, name: value}, {}, self.columns, top)
 
-    def vector(self, x: Tensor) -> Tensor:
+    def as_convention(self, x: Tensor) -> Tensor:
         """A vector built by a function (onehot, ones, zeros) as the convention has vectors."""
         return x.oriented("column") if self.columns else x
 
@@ -373,7 +373,7 @@ def _onehot(lw: Lowerer, node: Call) -> Value:
     index = lw.index(node.args[0])
     if not isinstance(index, Index):
         raise FormulaError("onehot takes one index", node.args[0].span)
-    return lw.scope.vector(ops.onehot(index, _size(lw, node.args[1]), node.span))
+    return lw.scope.as_convention(ops.onehot(index, _size(lw, node.args[1]), node.span))
 
 
 def _derivative(rule: Callable[[Tensor, Tensor, Span], Tensor]) -> tuple[int, Callable[[Lowerer, Call], Value]]:
@@ -447,8 +447,8 @@ CALLS: dict[str, tuple[int, Callable[[Lowerer, Call], Value]]] = {
         lambda lw, n: ops.logaddexp(lw.tensor(n.args[0]), lw.tensor(n.args[1]), n.span),
     ),
     "onehot": (2, _onehot),
-    "ones": (1, lambda lw, n: lw.scope.vector(ops.filled(sp.S.One, (_size(lw, n.args[0]),)))),
-    "zeros": (1, lambda lw, n: lw.scope.vector(ops.filled(sp.S.Zero, (_size(lw, n.args[0]),)))),
+    "ones": (1, lambda lw, n: lw.scope.as_convention(ops.filled(sp.S.One, (_size(lw, n.args[0]),)))),
+    "zeros": (1, lambda lw, n: lw.scope.as_convention(ops.filled(sp.S.Zero, (_size(lw, n.args[0]),)))),
     "sum": (2, _sum),
     "grad": _derivative(gradient),
     "jacobian": _derivative(jacobian),

@@ -170,7 +170,7 @@ def transpose(x: Tensor) -> Tensor:
 # ---- functions with their own shape rules --------------------------------------------------
 
 
-def vector(x: Tensor, what: str, span: Span) -> Tensor:
+def vector_entries(x: Tensor, what: str, span: Span) -> Tensor:
     """The entries of a vector argument (a plain, column or row vector) as a plain vector."""
     v = x.flat()
     if v.rank != 1:
@@ -180,7 +180,7 @@ def vector(x: Tensor, what: str, span: Span) -> Tensor:
 
 def softmax(x: Tensor, span: Span) -> Tensor:
     """softmax of a vector, with the vector's orientation."""
-    v = vector(x, "softmax", span)
+    v = vector_entries(x, "softmax", span)
 
     def rule(idx: Shape) -> sp.Expr:
         j = fresh()
@@ -192,19 +192,19 @@ def softmax(x: Tensor, span: Span) -> Tensor:
 
 def outer(a: Tensor, b: Tensor, span: Span) -> Tensor:
     """outer(a, b)[i, j] = a[i] b[j], whatever the orientation of a and b (u v^T)."""
-    a, b = vector(a, "outer", span), vector(b, "outer", span)
+    a, b = vector_entries(a, "outer", span), vector_entries(b, "outer", span)
     return tensor_map(a.shape + b.shape, lambda idx: a.at(idx[:1]) * b.at(idx[1:]))
 
 
 def diag(v: Tensor, span: Span) -> Tensor:
     """diag(v)[i, j] = [i == j] v[i]: the n×n matrix with v on its diagonal."""
-    v = vector(v, "diag", span)
+    v = vector_entries(v, "diag", span)
     return tensor_map(v.shape * 2, lambda idx: sp.KroneckerDelta(idx[0], idx[1]) * v.at(idx[:1]))
 
 
 def vector_max(x: Tensor, span: Span) -> Tensor:
     """max(x) = max_j x[j], a scalar (see :class:`~symw2v.symbolic.functions.maximum`)."""
-    x = vector(x, "max", span)
+    x = vector_entries(x, "max", span)
 
     def value(idx: Shape) -> sp.Expr:
         # the bound index is named by nesting depth, so max(x) is one expression however often
