@@ -39,7 +39,7 @@ def test_the_seed_is_read_as_written(read_and_hand):
     report, _ = read_and_hand
     assert report.error is None
     assert len(report.results) >= 25  # chains of = read and checked
-    assert len(report.transcript.all_parts) == 3  # the sections of the notation, each its derivation
+    assert len(report.transcript.all_parts) == 4  # the sections of the notation, each its derivation
     assert all(r.verdict in ("proved", "refuted") for r in report.results), [
         (r.claim, r.verdict, r.error) for r in report.results if r.verdict not in ("proved", "refuted")
     ]

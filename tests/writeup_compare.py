@@ -51,6 +51,8 @@ def _expand(node: Node, d: Derivation, env: dict[str, Node]) -> Node:
         if definition is not None and not definition.params:
             return _expand(definition.formula.tree, d, {})
         return node
+    if isinstance(node, Call) and isinstance(env.get(node.func), Name):  # a function passed as an argument
+        node = Call(env[node.func].id, node.args, span=node.span)
     if isinstance(node, Call) and node.func in d.definitions and d.definitions[node.func].params:
         definition = d.definitions[node.func]
         args = {p: _expand(a, d, env) for p, a in zip(definition.params, node.args, strict=True)}

@@ -29,16 +29,17 @@ the chain, so that a row after it starting with ``=`` is not attached to the wro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lark import Tree
 
 from ..derivation.errors import excerpt
-from ..language.syntax import Call, Name, Span, walk
+from ..language.syntax import Call, Name, Node, Number, Span, Transpose, walk
 from .errors import Unreadable
 from .latex import parse_row, span
+from .shapes import Shape
 from .source import Display, Source, blank
-from .translate import LOSS_LETTERS, Defined, Index, Translator, Value, identifier, normal
+from .translate import LOSS_LETTERS, NOWHERE, Defined, Index, Translator, Value, identifier, normal
 
 LAYOUT_ENVIRONMENTS = (
     r"aligned|align|alignat|alignedat|split|gathered|gather|equation|multline|flalign|eqnarray|displaymath"
@@ -512,7 +513,7 @@ class Reader:
             if side is None:
                 chain.skipped.append(self.unread[-1])
             else:
-                chain.sides.append(side)
+                chain.sides.append(zero_as(side, chain.sides[0].value.shape, self.tr.notation.convention))
 
     def side(self, tree: Tree, row: Row, what: str, quiet: bool = False) -> Side | None:
         """One side read, or None (reported unless ``quiet``)."""
@@ -537,7 +538,8 @@ def other_loss(displays: list[Display]) -> tuple[int, str] | None:
     for display in displays:
         for m in LOSS_NAME.finditer(display.text):
             label = identifier(m.group(1)).lower()
-            if "naive" not in label and "softmax" not in label:
+            # J_{skip-gram} is a sum of pair losses, not another pair loss
+            if not any(word in label for word in ("naive", "softmax", "skip")):
                 return display.origin(m.start()), "J_{" + normal(m.group(1)) + "}"
     return None
 
@@ -559,3 +561,18 @@ def _args(paren_factor: Tree) -> list[Tree]:
 
 def is_loss_name(defined: Defined) -> bool:
     return defined.name.split("_")[0] in LOSS_LETTERS
+
+
+def zero_as(side: Side, shape: Shape, convention: str) -> Side:
+    """``= 0`` (also ``\\mathbf{0}``) after a vector or matrix: the zero of its shape."""
+    node = side.value.node
+    if not (isinstance(node, Number) and node.value == 0) or shape.scalar:
+        return side
+    if shape.matrix:
+        zero: Node = Call("zeros", (Name(shape.rows, span=NOWHERE), Name(shape.cols, span=NOWHERE)), span=NOWHERE)
+    else:
+        size = shape.rows if shape.column or convention == "rows" else shape.cols
+        zero = Call("zeros", (Name(size, span=NOWHERE),), span=NOWHERE)
+        if shape.row and convention == "columns":
+            zero = Transpose(zero, span=NOWHERE)
+    return replace(side, value=Value(zero, shape))

@@ -8,7 +8,8 @@ itself (``[latex] u = "U[:, {}]"``: ``u_o`` is ``U[:, o]``), what sets sums rang
 (``[terms] "P(O=o|C=c)" = "softmax(U.T @ v_c)[o]"``, the LaTeX normalised as
 :func:`symw2v.writeup.translate.normal` does: no spaces, no ``\\mathrm``), and assumptions that
 hold only for some lines of the write-up (``[[scope]] lines = [200, 290], assume =
-["distinct(ws)"]``, and ``loss = "J_neg_sample"`` for what a bare ``J`` means there). Two files
+["distinct(ws)"]``, and ``loss = "J_neg_sample"`` for what a bare ``J`` means there), and the
+skip-gram window (``[window] words = "ctx", outside = "o"``, see :mod:`.window`). Two files
 ship with the package, the course's notation in the columns and in the rows convention
 (``data/columns.toml`` and ``data/rows.toml``); :func:`load_notation` takes either name or a path.
 
@@ -34,9 +35,10 @@ from ..symbolic.lower import Lowerer, Scope
 from ..symbolic.tensor import Tensor
 from .shapes import Shape, of_sizes
 from .source import SourceError, read_text
+from .window import Window
 
 SHIPPED = ("columns", "rows")
-KEYS = {"convention", "assume", "symbols", "define", "loss", "latex", "terms", "sets", "scope", "section"}
+KEYS = {"convention", "assume", "symbols", "define", "loss", "latex", "terms", "sets", "scope", "section", "window"}
 TEMPLATE = re.compile(
     r"^\s*(?P<base>[A-Za-z][A-Za-z0-9_]*)\s*\[\s*(?P<cols>:\s*,\s*)?\{\}\s*\]\s*(?P<T>\.T)?\s*$"
 )
@@ -94,6 +96,7 @@ class Notation:
     terms: dict[str, tuple[str, Shape]] = field(default_factory=dict)  # normalised LaTeX -> formula
     sections: tuple[Section, ...] = ()
     sizes: frozenset[str] = frozenset()
+    window: Window | None = None  # the skip-gram window, when the notation declares one
 
     def assumptions_at(self, line: int) -> tuple[str, ...]:
         """The file's assumptions and those of every scope that holds ``line``."""
@@ -140,7 +143,7 @@ def notation_from_text(text: str, name: str = "<notation>", folder: Path | None 
     if unknown:
         raise NotationError(f"{name}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYS))}")
     tables = {}
-    for key in ("symbols", "define", "loss", "latex", "terms", "sets"):
+    for key in ("symbols", "define", "loss", "latex", "terms", "sets", "window"):
         table = data.get(key, {})
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise NotationError(f"{name}: [{key}] must be a table of strings")
@@ -185,7 +188,20 @@ def notation_from_text(text: str, name: str = "<notation>", folder: Path | None 
         if size not in notation.sizes:
             raise NotationError(f"{name}: [sets] {set_name} = {size!r} is not a size of [symbols]")
     notation.sections = _sections(data.get("section", []), name, folder)
+    notation.window = _window(tables["window"], notation, name) if tables["window"] else None
     return notation
+
+
+def _window(table: dict[str, str], notation: Notation, name: str) -> Window:
+    """``[window] words = "ctx", outside = "o"``: ctx an index list of the M outside words of a
+    window, o the index a loss takes as its outside word."""
+    words, outside = table.get("words"), table.get("outside")
+    decl = notation.symbols.get(words or "")
+    if set(table) != {"words", "outside"} or decl is None or decl.kind != "indices":
+        raise NotationError(f'{name}: [window]: write words = "ctx" (declared indices[M, V]) and outside = "o"')
+    if notation.index_size(outside) != decl.sizes[1]:
+        raise NotationError(f"{name}: [window] outside = {outside!r} must be an index over {decl.sizes[1]}")
+    return Window(words, decl.sizes[0], outside)
 
 
 def _sections(raw: object, name: str, folder: Path | None) -> tuple[Section, ...]:

@@ -46,6 +46,7 @@ from ..language.syntax import (
     Transpose,
     Unary,
 )
+from . import window
 from .cases import cases
 from .errors import Unreadable
 from .latex import fail, parse_row, span
@@ -398,8 +399,14 @@ class Translator:
             term = self.term(key, s.item)
             if term is not None:
                 return term, 1
+        if full == window.TOTAL and full not in names and self.notation.window is not None:
+            return self._posts_symbol(self._skip_gram(s), s, skip_sub=True), int(args is not None)
         if full is not None and full in names:
             return self._named(full, s, args)
+        if s.stem == "w" and s.sub is not None and self.notation.window is not None:
+            position = window.WORD.fullmatch(f"w_{sub_raw}")
+            if position is not None:
+                return self._window_word(position, s), 0
         if s.sub is not None and s.stem in self.notation.families:
             value = self.family(self.notation.families[s.stem], s.sub, s.item)
             return self._posts_symbol(value, s, skip_sub=True), 0
@@ -447,6 +454,12 @@ class Translator:
         return None
 
     def _named(self, name: str, s: Symbol, args: Tree | None) -> tuple[Value | Index, int]:
+        scoped = self.notation.loss_at(self.line_of(self.offset)) if name in LOSS_LETTERS and s.sub is None else None
+        if scoped is not None:  # the notation says which loss a bare J is on these lines
+            if scoped not in self.known_names():
+                raise fail(s.item, f"the notation's scope says J is {scoped} here, which is no loss of the notation "
+                           "or the write-up")
+            return self._named(scoped, Symbol(s.item, scoped, None, s.sups, s.primes), args)
         defined = next((d for d in self.defined.values() if d.name == name), None)
         if defined is not None:
             return self._defined(defined, s, args), int(args is not None)
@@ -455,12 +468,6 @@ class Translator:
             if decl.kind == "indices":
                 raise fail(s.item, f"{name} is an index list; write one of its entries, such as {name}[k]")
             return self._posts_symbol(Index(Name(name, span=NOWHERE), decl.sizes[0]), s, skip_sub=True), 0
-        scoped = self.notation.loss_at(self.line_of(self.offset)) if name in LOSS_LETTERS and s.sub is None else None
-        if scoped is not None:  # the notation says which loss a bare J is on these lines
-            if scoped not in self.known_names():
-                raise fail(s.item, f"the notation's scope says J is {scoped} here, which is no loss of the notation "
-                           "or the write-up")
-            return self._named(scoped, Symbol(s.item, scoped, None, s.sups, s.primes), args)
         if name in LOSS_LETTERS and s.sub is None and self.other_loss and self.offset > self.other_loss[0]:
             raise fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
                        "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, or give a notation file")
@@ -469,11 +476,91 @@ class Translator:
                 raise fail(s.item, f"`{self.raw(s.item).strip()}` names no loss of the notation or the write-up",
                            "define it in the write-up (J = ...) or in [loss] of a notation file")
             raise fail(s.item, f"{name} takes arguments")
+        if args is not None and self.notation.window is not None and name in self.notation.losses:
+            windowed = self._windowed(name, args)
+            if windowed is not None:
+                return self._posts_symbol(windowed, s, skip_sub=True), 1
         value = Value(Name(name, span=NOWHERE), self.notation.shapes[name])
         used = 0
         if args is not None and name in self.notation.definitions and self._documenting(args):
             used = 1  # J(v_c, o, U): the arguments only say what J depends on
         return self._posts_symbol(value, s, skip_sub=True), used
+
+    # -- the skip-gram window (see :mod:`.window`) ------------------------------------------------
+
+    def _windowed(self, name: str, args: Tree) -> Value | None:
+        """``J(v_c, w_{t+j}, U)``: the pair loss of position j; ``J(v_c, w_{t-m}, \\dots, w_{t+m},
+        U)``: its sum over the window; None for arguments that do not write the window."""
+        plain, position, whole = window.arguments(normal(self.raw(args)))
+        if position is None and not whole:
+            return None
+        if position is not None and whole:
+            raise fail(args, "a window word and the whole window among the arguments of one loss")
+        if not all(a in self.known_names() for a in plain):
+            raise fail(args, f"{name} written with arguments that are not symbols of the notation")
+        if position is not None and not position.startswith("+"):
+            raise fail(args, f"w_{{t{position[0]}{position[1:]}}}: a window word is written w_{{t+j}}")
+        loss = self._window_loss(name, args)
+        if whole:
+            return Value(self.notation.window.total(loss, self.fresh("j")), SCALAR)
+        return Value(self.notation.window.pair(loss, self._position(position[1:], args)), SCALAR)
+
+    def _skip_gram(self, s: Symbol) -> Value:
+        """``J_{skip-gram}``: the window sum of the loss a bare J means here."""
+        pair = self._named("J", Symbol(s.item, "J"), None)[0]
+        assert isinstance(pair.node, Name)
+        return Value(self.notation.window.total(self._window_loss(pair.node.id, s.item), self.fresh("j")), SCALAR)
+
+    def _window_loss(self, name: str, where) -> Node:
+        """A loss of the notation as a formula of its outside word, which no definition it uses
+        hides (a substitution must reach every occurrence)."""
+        formula = self.notation.definitions[name].formula.tree
+        outside = self.notation.window.outside
+        pending, seen = set(window.names_in(formula)), set()
+        while pending:
+            used = pending.pop()
+            seen.add(used)
+            definition = self.notation.definitions.get(used)
+            if definition is None or used == name:
+                continue
+            inner = window.names_in(definition.formula.tree) - set(definition.params)
+            if outside in inner:
+                raise fail(where, f"{name} uses {used}, which depends on {outside}: cannot put a window word in it")
+            pending |= inner - seen
+        if outside not in window.names_in(formula):
+            raise fail(where, f"{name} does not depend on the outside word {outside}")
+        return formula
+
+    def _position(self, letter: str, where) -> Node:
+        bound = self.binders.get(letter)
+        if bound is None or bound.size != self.notation.window.size:
+            raise fail(where, f"w_{{t+{letter}}}: {letter} is not bound by a sum over the window",
+                       "write \\sum_{-m \\leq j \\leq m, j \\neq 0}")
+        return bound.node
+
+    def _window_word(self, m: re.Match, s: Symbol) -> Index:
+        """``w_{t+j}``: the outside word at position j, ``ctx[j]``."""
+        if m.group(1) != "+" or m.group(2) == "m":
+            raise fail(s.item, f"`{self.raw(s.item).strip()}`: an end of the window is not a word of it",
+                       "write the window as w_{t-m}, \\dots, w_{t+m} among a loss's arguments")
+        words = self.notation.symbols[self.notation.window.words]
+        node = self.notation.window.word(self._position(m.group(2), s.item))
+        return self._posts_symbol(Index(node, words.sizes[1]), s, skip_sub=True)
+
+    def window_range(self, first: Tree, conditions: list[Tree], where) -> tuple[str, str, list[Tree]]:
+        """``-m \\leq j \\leq m`` with ``j \\neq 0`` among the conditions: the positions of the window."""
+        low, rel1, letter_tree, rel2, high = first.children
+        letter = self._binder_letter(letter_tree, where)
+        bounds = normal(self.raw(low)), normal(self.raw(high))
+        center = [c for c in conditions if normal(self.raw(c)) in (f"{letter}\\neq0", f"{letter}\\ne0", f"{letter}!=0")]
+        symmetric = bounds[0] == f"-{bounds[1]}" and re.fullmatch(r"[A-Za-z]", bounds[1])
+        inclusive = {rel1.children[0].type, rel2.children[0].type} == {"LEQ"}
+        if not (symmetric and inclusive and center):
+            raise fail(where, f"a \\sum over {self.raw(first).strip()}",
+                       "a sum over the window is written -m \\leq j \\leq m, j \\neq 0")
+        if self.notation.window is None:
+            raise fail(where, "a sum over the skip-gram window", "declare [window] in a notation file")
+        return letter, self.notation.window.size, [c for c in conditions if c not in center]
 
     def _documenting(self, args: Tree) -> bool:
         """Arguments that are all symbols of the notation, as in J(v_c, o, U)."""
@@ -776,6 +863,9 @@ class Translator:
         sub, sup = scripts[0], scripts[1] if len(scripts) > 1 and not _is_empty(scripts[1]) else None
         items = _gitems(sub)
         first, conditions = items[0], items[1:]
+        chained = [item for item in items if len(item.children) == 5]  # -m <= j <= m, in any place
+        if chained:
+            return self.window_range(chained[0], [item for item in items if item is not chained[0]], sub)
         letter_tree, lower, relation = first.children[0], None, None
         if len(first.children) == 3:
             relation, lower = first.children[1].children[0], first.children[2]
