@@ -37,6 +37,7 @@ from ..derivation.errors import excerpt
 from ..language.syntax import Call, Name, Span, walk
 from .errors import Unreadable
 from .latex import parse_row, span
+from .parts import LOSS_NAME, meant, stated_losses
 from .source import Display, Source, blank
 from .translate import LOSS_LETTERS, Defined, Index, Translator, Value, identifier, normal
 
@@ -252,6 +253,8 @@ class Reader:
                     self.failed[id(row)] = self.unreadable(row, err, "row")
                     parsed.append((row, None))
         self.tr.other_loss = other_loss(displays)
+        stated = stated_losses(self.source, displays, self.tr.notation.losses)
+        self.tr.stated_loss = lambda letter, offset: meant(stated, letter, offset)
         definitions = self.find_definitions(parsed)
         chains = self.find_chains(parsed, definitions)
         self.unread.sort(key=lambda u: u.start)
@@ -524,11 +527,6 @@ class Reader:
                 self.unreadable(row, err, what)
             return None
         return Side(row.at(start), row.at(end), row.text[start:end].strip(), value, tuple(self.tr.ill))
-
-
-LOSS_NAME = re.compile(
-    r"\\?(?:mathcal\s*\{\s*)?\b[JL]\s*\}?\s*_\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+\s*\{[^{}]*\})"
-)
 
 
 def other_loss(displays: list[Display]) -> tuple[int, str] | None:

@@ -45,6 +45,7 @@ from ..language.syntax import (
     Subscript,
     Transpose,
     Unary,
+    walk,
 )
 from .cases import cases
 from .errors import Unreadable
@@ -152,6 +153,8 @@ class Translator:
         # notation could mean either, and is refused
         self.other_loss: tuple[int, str] | None = None
         self.line_of: Callable[[int], int] = lambda offset: 0  # the line of a file offset (set by the reader)
+        # the loss a bare letter means at a file offset, as the part of the write-up there states it (set by the reader)
+        self.stated_loss: Callable[[str, int], str | None] = lambda letter, offset: None
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -455,8 +458,12 @@ class Translator:
             if decl.kind == "indices":
                 raise fail(s.item, f"{name} is an index list; write one of its entries, such as {name}[k]")
             return self._posts_symbol(Index(Name(name, span=NOWHERE), decl.sizes[0]), s, skip_sub=True), 0
-        scoped = self.notation.loss_at(self.line_of(self.offset)) if name in LOSS_LETTERS and s.sub is None else None
-        if scoped is not None:  # the notation says which loss a bare J is on these lines
+        scoped = (
+            self.notation.loss_at(self.line_of(self.offset)) or self.stated_loss(name, self.offset)
+            if name in LOSS_LETTERS and s.sub is None
+            else None
+        )
+        if scoped is not None:  # the notation, or the write-up's part (parts.py), says which loss a bare J is here
             if scoped not in self.known_names():
                 raise fail(s.item, f"the notation's scope says J is {scoped} here, which is no loss of the notation "
                            "or the write-up")
@@ -840,6 +847,12 @@ class Translator:
         if not _differentiable(wrt.node):
             raise fail(wrt_tree, f"a derivative with respect to `{self.raw(wrt_tree).strip()}`",
                        "differentiate with respect to a symbol of the notation or a column of a matrix")
+        used = {n.id for n in walk(wrt.node) if isinstance(n, Name)}
+        shadowed = [letter for letter, i in self.binders.items() if i.node.id != letter and i.node.id in used]
+        if shadowed:  # \sum_k \partial/\partial u_k: each term's own u_k, or the k of the notation outside?
+            raise fail(wrt_tree, f"a derivative by `{self.raw(wrt_tree).strip()}` inside a \\sum over "
+                       f"{shadowed[0]}, a letter that has a meaning outside the sum too: the sum's {shadowed[0]}, or "
+                       "the one outside it?", "give the sum's index a letter of its own")
         return wrt
 
     def on_difffrac(self, tree: Tree) -> Value:
