@@ -1,6 +1,8 @@
 """Which loss a bare J is, as the write-up itself says it (:mod:`symw2v.writeup.parts`), and the
 readings that must still be refused: a part that names two losses, a loss only mentioned, a loss
-the write-up builds from a bare J, the next part."""
+the write-up builds from a bare J, the next part. Then readings found in the real write-ups: plain
+log after a script, sums over the samples equal to one of them; and what is still not guessed (a
+derivative by a sum's own index, no \\partial below the line)."""
 
 from __future__ import annotations
 
@@ -132,3 +134,23 @@ def test_a_derivative_by_a_sums_own_index_that_also_means_something_outside_is_r
     assert read(r"\frac{\partial}{\partial u_k} \sum_{k=1}^K \log \sigma(-u_k^T v_c)", COLUMNS) == (
         "grad(sum(k2 in K, log(sigma(-(U[:, ws[k2]].T @ v_c)))), U[:, ws[k]])"
     )
+
+
+def test_a_derivative_without_partial_below_the_line_is_not_guessed():
+    """\\frac{\\partial J}{v_c}: a slip for \\partial v_c, or \\partial J divided by v_c? Reported
+    at the denominator, with the derivative as it is written."""
+    for latex, at in ((r"\frac{\partial J(v_c, o, U)}{v_c}", "v_c"), (r"\frac{\partial J}{U} + 1", "U")):
+        err = refusal(latex, COLUMNS)
+        assert "none below it" in err.message and "\\partial x" in err.suggestion
+        assert latex[err.start :].startswith(at)
+
+
+def test_a_sum_over_the_samples_equal_to_one_of_them():
+    """\\sum_{w_j = w_s}: j runs over the positions of the index list the family w_j is an entry
+    of, under the condition as written; any other index that is not a letter is still refused."""
+    assert read(r"\sum_{w_j = w_s} \log \sigma(-u_{w_j}^T v_c)", COLUMNS) == (
+        "sum(j in K, [ws[j] == ws[s]] * log(sigma(-(U[:, ws[j]].T @ v_c))))"
+    )
+    assert read(r"\sum_{w_j \neq w_s} x", COLUMNS) == "sum(j in K, [ws[j] != ws[s]] * x)"
+    for latex in (r"\sum_{w_j} x", r"\sum_{u_j = u_s} x", r"\sum_{w_{j+1} = w_s} x", r"\sum_{w_j = w_s}^{K} x"):
+        assert "the index of \\sum must be a letter" in refusal(latex, COLUMNS).message, latex

@@ -789,6 +789,9 @@ class Translator:
         elif len(first.children) != 1:
             hint = "write \\sum_{k=1}^{K} or \\sum_{w \\in V}"
             raise fail(sub, f"the index of \\sum: `{self.raw(sub).strip()}`", hint)
+        entry = self._entry_binder(letter_tree, relation, sup)
+        if entry is not None:  # \sum_{w_j = w_s}: over the positions j whose entry w_j is w_s
+            return *entry, [first, *conditions]
         letter = self._binder_letter(letter_tree, sub)
         size: str | None
         if relation is None:
@@ -810,6 +813,25 @@ class Translator:
             hint = f"write \\sum_{{{letter}=1}}^{{V}} or \\sum_{{{letter} \\in V}}, or declare {letter} an index"
             raise fail(sub, f"cannot tell what {letter} ranges over", hint)
         return letter, size, conditions
+
+    def _entry_binder(self, tree, relation, sup) -> tuple[str, str] | None:
+        """The letter j of ``\\sum_{w_j = w_s}`` (or ``\\neq``, no upper limit) and the length of the
+        index list w_j is an entry of (``w = "ws[{}]"`` in the notation): the sum runs over the
+        positions j, under the condition as written; None for any other index."""
+        if relation is None or relation.type not in ("EQ", "NEQ") or sup is not None:
+            return None
+        symbol = self._symbol_in(tree)
+        family = self.notation.families.get(symbol.stem) if symbol is not None else None
+        if family is None or not family.is_index or symbol.sub is None or symbol.sups or symbol.primes:
+            return None
+        return self._binder_letter(symbol.sub, tree), family.index_size
+
+    def _symbol_in(self, tree) -> Symbol | None:
+        """The symbol a script is made of (``w_j``), or None."""
+        expr = _script_expr(tree)
+        if isinstance(expr, Tree) and expr.data == "product" and len(expr.children) == 1:
+            expr = expr.children[0]
+        return self.symbol_of(expr) if isinstance(expr, Tree) and expr.data == "factor" else None
 
     def _binder_letter(self, tree, where) -> str:
         expr = _script_expr(tree)
