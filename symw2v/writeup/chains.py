@@ -490,7 +490,8 @@ class Reader:
 
     def loss_is_known(self, chain: Chain) -> bool:
         """A bare J of the notation is the naive-softmax loss; in a chain with negative samples or
-        sigma it cannot be, and nothing says which loss it is: the chain is refused."""
+        sigma it cannot be, and nothing says which loss it is (neither a scope of the notation nor
+        the part of the write-up it is in, :mod:`.parts`): the chain is refused."""
         lhs = chain.sides[0]
         if not any(isinstance(n, Name) and n.id in LOSS_LETTERS for n in walk(lhs.value.node)):
             return True
@@ -504,7 +505,7 @@ class Reader:
             "J alone in a chain about negative sampling (sigma or negative samples in it): "
             "the notation's J is the naive-softmax loss"
         )
-        hint = "write J_{neg-sample}, or give a notation file"
+        hint = "write J_{neg-sample}, state it in this part (J_{neg-sample}(v_c, o, U) = ...), or give a notation file"
         span = (0, len(lhs.latex))
         self.unread.append(Unread(self.source, lhs.start, lhs.end, message, hint, lhs.latex, "chain", span))
         return False

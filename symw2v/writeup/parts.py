@@ -3,7 +3,7 @@ means there, as the write-up itself says it.
 
 A part begins at a heading (Markdown ``#``, LaTeX ``\\section``, ``\\paragraph``, ``\\item``) or at
 a line that opens with a problem label (``(e)``, ``**(e)**``, ``- (e):``, ``\\noindent(e)``,
-``Question (e)``) outside display math, and runs to the next. Cutting too often only loses
+``Question (e)``, ``3.``, ``e)``) outside display math, and runs to the next. Cutting too often only loses
 readings; a missed cut could carry a loss over to the next problem, so every such line cuts.
 
 A part *states its loss* when its math writes a loss of the notation by its full name as the

@@ -470,7 +470,8 @@ class Translator:
             return self._named(scoped, Symbol(s.item, scoped, None, s.sups, s.primes), args)
         if name in LOSS_LETTERS and s.sub is None and self.other_loss and self.offset > self.other_loss[0]:
             raise fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
-                       "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, or give a notation file")
+                       "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, state it in this part "
+                       "(J_{neg-sample}(v_c, o, U) = ...), or give a notation file")
         if name not in self.notation.shapes:
             if name in LOSS_LETTERS or name in self.notation.definitions:
                 raise fail(s.item, f"`{self.raw(s.item).strip()}` names no loss of the notation or the write-up",
