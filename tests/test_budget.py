@@ -149,6 +149,34 @@ def test_an_instance_too_large_to_unroll_is_refused():
         concrete.instantiate(e, inst)
 
 
+GUARDED = """
+convention = "rows"
+[symbols]
+v_c = "vector[d]"
+U = "matrix[V, d]"
+ws = "indices[K, V]"
+[define]
+yhat = "softmax(U @ v_c)"
+[[claim]]
+id = "big_guard"
+lhs = "sum(k in K, yhat @ yhat) * U.T @ U @ v_c"
+result = "{}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("result", "verdict"),
+    [("sum(k in K, yhat @ yhat) * U.T @ U @ v_c", "proved"), ("K * (yhat @ yhat) * U.T @ U @ v_c", "proved"),
+     ("(K + 1) * (yhat @ yhat) * U.T @ U @ v_c", "refuted")],
+)
+def test_a_proof_whose_generic_guard_is_too_large_to_unroll_is_guarded_at_smaller_sizes(result, verdict):
+    # the all-distinct instance at generic sizes unrolls to ~7,900 nodes, over the cap
+    [out] = checker.check_derivation(loads(GUARDED.replace("{}", result)), 20.0)
+    assert out.verdict == verdict, (out.error, out.steps and out.steps[0].shown)
+    if verdict == "proved":
+        assert "guard instance" in out.steps[0].shown
+
+
 @pytest.mark.parametrize(("text", "refused"), [(POWERS, "expanding a polynomial"), (NESTED, "unrolling the sums")])
 def test_check_of_a_claim_over_a_work_cap_is_undecided_at_once_saying_what_was_refused(
     tmp_path: Path, text: str, refused: str

@@ -173,8 +173,10 @@ class Gen:
         if k == 2:
             return self.times(self.scalar(depth - 1), self.scalar(depth - 1))
         if k == 3:
+            # the denominator is an exponential: never 0 (x / (x - x) is undecided, not a reader bug)
             a, b = self.scalar(depth - 1), self.scalar(depth - 1)
-            return E(f"({a.text} / {b.text})", f"\\frac{{{a.latex}}}{{{b.latex}}}", SCALAR)
+            den = f"\\exp{s.call[0]}{b.latex}{s.call[1]}"
+            return E(f"({a.text} / exp({b.text}))", f"\\frac{{{a.latex}}}{{{den}}}", SCALAR)
         if k == 4:
             func = ["sigma", "exp", "log"][self.pick(3)]
             a = self.scalar(depth - 1)

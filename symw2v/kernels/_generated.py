@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: cd227f328d5f998ee29690bb1d919318d452b0832819f66bc651d50cd4d32a7a
+# key: 0bcdfffec957126e9701970a42558c7cb9b27bcb24745b10fb249089fa7eedbb
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: cd227f328d5f998ee29690bb1d919318d452b0832819f66bc651d50cd4d32a7a
+# key: 0bcdfffec957126e9701970a42558c7cb9b27bcb24745b10fb249089fa7eedbb
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

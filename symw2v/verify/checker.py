@@ -33,7 +33,7 @@ from ..symbolic.lower import Lowerer, LoweringError, Scope, assumption
 from ..symbolic.ops import transpose
 from ..symbolic.tensor import Index, IndexList, IndexTable, Size, Tensor, shape_text
 from . import concrete
-from .budget import BudgetExceeded, budget, exhausted_text
+from .budget import BudgetExceeded, WorkExceeded, budget, exhausted_text
 from .normalise import Normaliser, readable
 from .piecewise import piecewise_is_zero
 from .verdict import CHECKED, MALFORMED, PROVED, REFUTED, UNDECIDED, ClaimResult, StepResult, worst
@@ -398,14 +398,21 @@ def compare(a: Tensor, b: Tensor, ctx: Context) -> Comparison:
     wanted = instances_for(sp.Tuple(left, right, *(gap for gap, _ in ctx.assumptions.conditions)), ctx)
     if proved and wanted:
         # one guard instance against a normaliser bug: the all-distinct pattern at generic sizes
-        # (or the first pattern there that meets the claim's conditions)
-        wanted = [i for i in wanted if i.sizes == wanted[-1].sizes]
+        # (or the first pattern there that meets the claim's conditions); when that one is too
+        # large to unroll, the largest smaller one that is not degenerate
+        generic = [i for i in wanted if i.sizes == wanted[-1].sizes]
+        wanted = generic + [i for i in reversed(wanted) if i.sizes != wanted[-1].sizes and not i.degenerate]
     unsure = 0
     witnesses: list[concrete.Instance] = []
     for inst in wanted:
         if proved and witnesses:
             break
-        found = _check_instance(left, right, ctx, inst)
+        try:
+            found = _check_instance(left, right, ctx, inst)
+        except WorkExceeded:
+            if proved and inst is not wanted[-1]:
+                continue
+            raise
         if found is SKIPPED:
             continue
         if found is None:

@@ -37,6 +37,7 @@ from ..derivation.errors import excerpt
 from ..language.syntax import Call, Name, Node, Number, Span, Transpose, walk
 from .errors import Unreadable
 from .latex import parse_row, span
+from .parts import LOSS_NAME, meant, stated_losses
 from .shapes import Shape
 from .source import Display, Source, blank
 from .translate import LOSS_LETTERS, NOWHERE, Defined, Index, Translator, Value, identifier, normal
@@ -253,6 +254,8 @@ class Reader:
                     self.failed[id(row)] = self.unreadable(row, err, "row")
                     parsed.append((row, None))
         self.tr.other_loss = other_loss(displays)
+        stated = stated_losses(self.source, displays, self.tr.notation.losses)
+        self.tr.stated_loss = lambda letter, offset: meant(stated, letter, offset)
         definitions = self.find_definitions(parsed)
         chains = self.find_chains(parsed, definitions)
         self.unread.sort(key=lambda u: u.start)
@@ -488,7 +491,8 @@ class Reader:
 
     def loss_is_known(self, chain: Chain) -> bool:
         """A bare J of the notation is the naive-softmax loss; in a chain with negative samples or
-        sigma it cannot be, and nothing says which loss it is: the chain is refused."""
+        sigma it cannot be, and nothing says which loss it is (neither a scope of the notation nor
+        the part of the write-up it is in, :mod:`.parts`): the chain is refused."""
         lhs = chain.sides[0]
         if not any(isinstance(n, Name) and n.id in LOSS_LETTERS for n in walk(lhs.value.node)):
             return True
@@ -502,7 +506,7 @@ class Reader:
             "J alone in a chain about negative sampling (sigma or negative samples in it): "
             "the notation's J is the naive-softmax loss"
         )
-        hint = "write J_{neg-sample}, or give a notation file"
+        hint = "write J_{neg-sample}, state it in this part (J_{neg-sample}(v_c, o, U) = ...), or give a notation file"
         span = (0, len(lhs.latex))
         self.unread.append(Unread(self.source, lhs.start, lhs.end, message, hint, lhs.latex, "chain", span))
         return False
@@ -525,11 +529,6 @@ class Reader:
                 self.unreadable(row, err, what)
             return None
         return Side(row.at(start), row.at(end), row.text[start:end].strip(), value, tuple(self.tr.ill))
-
-
-LOSS_NAME = re.compile(
-    r"\\?(?:mathcal\s*\{\s*)?\b[JL]\s*\}?\s*_\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+\s*\{[^{}]*\})"
-)
 
 
 def other_loss(displays: list[Display]) -> tuple[int, str] | None:

@@ -30,6 +30,12 @@ HINTS: tuple[tuple[str, str, str], ...] = (
     (r"\\[a-zA-Z]+", "the command {text}", "it is not part of the notation this reader knows"),
 )
 
+# an error just inside the denominator of \frac{\partial ...}{...} that does not start with \partial or d
+NO_PARTIAL_BELOW = re.compile(
+    r"\\[dt]?frac\s*\{\s*(?:\\partial(?![A-Za-z])|\u2202)(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}\s*"
+    r"\{(\s*(?!\\partial|\u2202|d(?![A-Za-z]))[^{}\s]{0,2})$"
+)
+
 
 @cache
 def parser() -> Lark:
@@ -55,6 +61,10 @@ def _unreadable(text: str, err: UnexpectedInput) -> Unreadable:
     else:
         assert isinstance(err, UnexpectedToken)
         pos, what = err.token.start_pos or 0, str(err.token)
+    below = NO_PARTIAL_BELOW.search(text[:pos])
+    if below is not None:  # \frac{\partial J}{v_c}: a slip for \partial v_c, or a quotient? not guessed
+        return Unreadable("\\partial above the line and none below it", below.start(1), pos + 1,
+                          "write \\frac{\\partial J}{\\partial x}")
     rest = text[pos:]
     for pattern, message, suggestion in HINTS:
         m = re.match(pattern, rest)

@@ -45,6 +45,7 @@ from ..language.syntax import (
     Subscript,
     Transpose,
     Unary,
+    walk,
 )
 from . import window
 from .cases import cases
@@ -153,6 +154,8 @@ class Translator:
         # notation could mean either, and is refused
         self.other_loss: tuple[int, str] | None = None
         self.line_of: Callable[[int], int] = lambda offset: 0  # the line of a file offset (set by the reader)
+        # the loss a bare letter means at a file offset, as the part of the write-up there states it (set by the reader)
+        self.stated_loss: Callable[[str, int], str | None] = lambda letter, offset: None
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -468,9 +471,16 @@ class Translator:
             if decl.kind == "indices":
                 raise fail(s.item, f"{name} is an index list; write one of its entries, such as {name}[k]")
             return self._posts_symbol(Index(Name(name, span=NOWHERE), decl.sizes[0]), s, skip_sub=True), 0
+        stated = self.stated_loss(name, self.offset) if name in LOSS_LETTERS and s.sub is None else None
+        if stated is not None:  # the write-up's part (parts.py) says which loss a bare J is here
+            if stated not in self.known_names():
+                raise fail(s.item, f"the write-up says J is {stated} here, which is no loss of the notation "
+                           "or the write-up")
+            return self._named(stated, Symbol(s.item, stated, None, s.sups, s.primes), args)
         if name in LOSS_LETTERS and s.sub is None and self.other_loss and self.offset > self.other_loss[0]:
             raise fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
-                       "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, or give a notation file")
+                       "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, state it in this part "
+                       "(J_{neg-sample}(v_c, o, U) = ...), or give a notation file")
         if name not in self.notation.shapes:
             if name in LOSS_LETTERS or name in self.notation.definitions:
                 raise fail(s.item, f"`{self.raw(s.item).strip()}` names no loss of the notation or the write-up",
@@ -872,6 +882,9 @@ class Translator:
         elif len(first.children) != 1:
             hint = "write \\sum_{k=1}^{K} or \\sum_{w \\in V}"
             raise fail(sub, f"the index of \\sum: `{self.raw(sub).strip()}`", hint)
+        entry = self._entry_binder(letter_tree, relation, sup)
+        if entry is not None:  # \sum_{w_j = w_s}: over the positions j whose entry w_j is w_s
+            return *entry, [first, *conditions]
         letter = self._binder_letter(letter_tree, sub)
         size: str | None
         if relation is None:
@@ -893,6 +906,25 @@ class Translator:
             hint = f"write \\sum_{{{letter}=1}}^{{V}} or \\sum_{{{letter} \\in V}}, or declare {letter} an index"
             raise fail(sub, f"cannot tell what {letter} ranges over", hint)
         return letter, size, conditions
+
+    def _entry_binder(self, tree, relation, sup) -> tuple[str, str] | None:
+        """The letter j of ``\\sum_{w_j = w_s}`` (or ``\\neq``, no upper limit) and the length of the
+        index list w_j is an entry of (``w = "ws[{}]"`` in the notation): the sum runs over the
+        positions j, under the condition as written; None for any other index."""
+        if relation is None or relation.type not in ("EQ", "NEQ") or sup is not None:
+            return None
+        symbol = self._symbol_in(tree)
+        family = self.notation.families.get(symbol.stem) if symbol is not None else None
+        if family is None or not family.is_index or symbol.sub is None or symbol.sups or symbol.primes:
+            return None
+        return self._binder_letter(symbol.sub, tree), family.index_size
+
+    def _symbol_in(self, tree) -> Symbol | None:
+        """The symbol a script is made of (``w_j``), or None."""
+        expr = _script_expr(tree)
+        if isinstance(expr, Tree) and expr.data == "product" and len(expr.children) == 1:
+            expr = expr.children[0]
+        return self.symbol_of(expr) if isinstance(expr, Tree) and expr.data == "factor" else None
 
     def _binder_letter(self, tree, where) -> str:
         expr = _script_expr(tree)
@@ -930,6 +962,12 @@ class Translator:
         if not _differentiable(wrt.node):
             raise fail(wrt_tree, f"a derivative with respect to `{self.raw(wrt_tree).strip()}`",
                        "differentiate with respect to a symbol of the notation or a column of a matrix")
+        used = {n.id for n in walk(wrt.node) if isinstance(n, Name)}
+        shadowed = [letter for letter, i in self.binders.items() if i.node.id != letter and i.node.id in used]
+        if shadowed:  # \sum_k \partial/\partial u_k: each term's own u_k, or the k of the notation outside?
+            raise fail(wrt_tree, f"a derivative by `{self.raw(wrt_tree).strip()}` inside a \\sum over "
+                       f"{shadowed[0]}, a letter that has a meaning outside the sum too: the sum's {shadowed[0]}, or "
+                       "the one outside it?", "give the sum's index a letter of its own")
         return wrt
 
     def on_difffrac(self, tree: Tree) -> Value:
