@@ -264,7 +264,12 @@ def test_the_write_up_defines_its_loss_and_its_functions():
         "grad(J_neg, v_c)",
         "-log(Q)",
         "-log(softmax(U.T @ v_c)[o])",  # P(O = o | C = c) is a term of the course's notation
+        "grad(f, x)",  # f'(x) = cases: a chain per case, assuming its condition
         "grad(f, x)",
+    ]
+    assert [(c.assume, to_text(c.sides[-1].value.node)) for c in reading.chains[-2:]] == [
+        (("x > 0",), "1"),
+        (("x < 0",), "0"),
     ]
     [bare] = reading.unread  # a bare J, once the write-up has named another loss: which one?
     assert "after the write-up names J_{neg}" in bare.message and bare.line == 13
@@ -323,3 +328,19 @@ def test_cases_on_indices_plain_log_and_an_ascii_not_equal():
     )
     assert read(r"\sum_{w!=o} log \hat y_w") == "sum(w2 in V, [w2 != o] * log(yhat[w2]))"
     assert "cases on indices" in refusal(r"\begin{cases} 1 & w = o \\ 2 & w = k \end{cases}").message
+
+
+def test_cases_with_their_own_conditions_are_a_claim_each_and_a_wrong_case_is_refuted_alone():
+    text = (
+        "$$f(x) = \\max(0, x)$$\n\n"
+        "$$f'(x) = \\begin{cases} 1 & \\text{if } x > 0 \\\\ 1 & \\text{if } x < 0 \\end{cases}$$\n\n"
+        "$$f(x) = \\begin{cases} x & \\text{if } x > 0 \\\\ 0 & \\text{otherwise} \\end{cases}$$\n"
+    )
+    transcript = read_writeup_text(text)
+    claims = transcript.derivation.claims
+    assert [(tuple(a.text for a in c.assume), c.chain[-1].text) for c in claims] == [
+        (("x > 0",), "1"),
+        (("x < 0",), "1"),
+        ((), "x * [x > 0] + 0 * (1 - [x > 0])"),  # with \text{otherwise}: one claim, the cases weighed
+    ]
+    assert [r.verdict for r in check_derivation(transcript.derivation)] == ["proved", "refuted", "proved"]

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symw2v.derivation.loader import loads
+from symw2v.diagnose.mutants import differs_numerically
 from symw2v.language.printer import to_text
 from symw2v.verify.checker import check_derivation
 from symw2v.writeup.latex import parse_row
@@ -260,12 +261,18 @@ def check_round_trip(data, convention: str) -> None:
         f"[{t}]\n" + "\n".join(f"{toml_string(k)} = {toml_string(v)}" for k, v in notation.tables[t].items())
         for t in ("symbols", "define")
     )
-    derivation = loads(
+    source = (
         f'convention = "{convention}"\n{tables}\n[[claim]]\nid = "rt"\n'
         f"lhs = {toml_string(e.text)}\nresult = {toml_string(text)}\n"
     )
-    [result] = check_derivation(derivation, 20.0)
-    assert result.verdict in ("proved", "checked"), (e.latex, e.text, text, result.verdict, result.steps[0].shown)
+    [result] = check_derivation(loads(source), 20.0)
+    if result.verdict == "undecided" and "work budget exhausted" in result.steps[0].shown:
+        # a true identity the normaliser does not prove whose instances are too large to unroll
+        # ((U^T U) v against U^T (U v) inside a long product): the independent numeric oracle
+        assert differs_numerically(source, "rt") is False, f"{e.latex}\n{e.text}\n{text}"
+        return
+    read_back = f"{e.latex}\n{e.text}\n{text}"
+    assert result.verdict in ("proved", "checked"), f"{read_back}\n{result.verdict}: {result.steps[0].shown}"
 
 
 @pytest.mark.parametrize("convention", ["rows", "columns"])

@@ -3,9 +3,9 @@ transcription (examples/seed-writeup/), step by step, for every chain both have:
 steps are paired by tests/writeup_compare.py from the formulas themselves, not from a table.
 
 The seed's notation is tests/data/seed/notation.toml: vectors are columns, and the layout of U
-changes with the section as the write-up's formulas show (V×d in 1.1-1.2 and 2.2, d×V in 1.3-1.9,
-rows in 2.3, each a [[section]] read into its own derivation); the assumptions its text states
-in words are written there too.
+changes with the section as the write-up's formulas show (V×d in 1.1-1.2 and 2.2, d×V in 1.3-1.8,
+the skip-gram window with center vectors Vc in 1.9, rows in 2.3, each a [[section]] read into its
+own derivation); the assumptions its text states in words (C > 0, w != c) are written there too.
 """
 
 from __future__ import annotations
@@ -43,11 +43,10 @@ def test_the_seed_is_read_as_written(read_and_hand):
     assert all(r.verdict in ("proved", "refuted") for r in report.results), [
         (r.claim, r.verdict, r.error) for r in report.results if r.verdict not in ("proved", "refuted")
     ]
-    # what is not read is what a reader must not guess: elided sums, lists, the window sum,
-    # an undeclared constant C, a vector times a vector, a stray subscript
+    # what is not read is what a reader must not guess: elided sums and lists
     reasons = {u.message.split(":")[0] for u in report.unread}
     assert any("dots" in r for r in reasons) and any("list of formulas" in r for r in reasons)
-    assert len(report.unread) <= 12
+    assert len(report.unread) <= 4
 
 
 def test_every_chain_both_have_gets_the_same_step_verdicts(read_and_hand):
@@ -62,7 +61,7 @@ def test_every_chain_both_have_gets_the_same_step_verdicts(read_and_hand):
     assert not disagree
     steps = sum(len(c.pairs) for c in compared)
     hand_steps = sum(len(r.steps) for _, results in hand for r in results)
-    assert steps >= 65 and steps / hand_steps > 0.75, (steps, hand_steps)
+    assert steps >= 80 and steps / hand_steps > 0.9, (steps, hand_steps)
     # every slip of the hand transcription that the write-up states readably is found again
     slips = {(c.theirs, i) for c in compared for i, _, a, _ in c.pairs if a[0] == "refuted"}
     assert slips >= {("b", 4), ("b", 5), ("c.case1", 7), ("d.known_0", 1), ("d.onehot", 1), ("h", 4), ("2.2.U", 1),

@@ -29,7 +29,39 @@ FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
 
 def cases(tr: Translator, tree: Tree) -> Value:
-    from .translate import Value, normal
+    from .translate import Value
+
+    parts = _parts(tr, tree)
+    check(parts, tree)
+    conditions = [c for _, c, _ in parts if c is not None]
+    total: Node | None = None
+    shape = SCALAR
+    for value, cond, _ in parts:
+        shape = value.shape if not value.shape.scalar else shape
+        if cond is not None:
+            weight: Node = Indicator(cond, span=NOWHERE)
+        else:
+            weight = Number(Fraction(1), span=NOWHERE)
+            for c in conditions:
+                weight = Binary("-", weight, Indicator(c, span=NOWHERE), span=NOWHERE)
+        term = Binary("*", value.node, weight, span=NOWHERE)
+        total = term if total is None else Binary("+", total, term, span=NOWHERE)
+    assert total is not None
+    return Value(total, shape)
+
+
+def branches(tr: Translator, tree: Tree) -> list[tuple[Value, Compare]] | None:
+    """The cases one by one, each value with its condition, when every case states its own
+    (``f(x) = 0`` if ``x < 0``, ...: a claim each); None with an ``\\text{otherwise}``."""
+    parts = _parts(tr, tree)
+    check(parts, tree)
+    if any(c is None for _, c, _ in parts):
+        return None
+    return [(value, cond) for value, cond, _ in parts if cond is not None]
+
+
+def _parts(tr: Translator, tree: Tree) -> list[tuple[Value, Compare | None, Tree]]:
+    from .translate import normal
 
     parts: list[tuple[Value, Compare | None, Tree]] = []
     for row in (c for c in tree.children if isinstance(c, Tree) and c.data == "crow"):
@@ -49,22 +81,7 @@ def cases(tr: Translator, tree: Tree) -> Value:
         if cond_tree is None:
             raise fail(row, "a case without a condition")
         parts.append((value, tr.condition(cond_tree), row))
-    check(parts, tree)
-    conditions = [c for _, c, _ in parts if c is not None]
-    total: Node | None = None
-    shape = SCALAR
-    for value, cond, _ in parts:
-        shape = value.shape if not value.shape.scalar else shape
-        if cond is not None:
-            weight: Node = Indicator(cond, span=NOWHERE)
-        else:
-            weight = Number(Fraction(1), span=NOWHERE)
-            for c in conditions:
-                weight = Binary("-", weight, Indicator(c, span=NOWHERE), span=NOWHERE)
-        term = Binary("*", value.node, weight, span=NOWHERE)
-        total = term if total is None else Binary("+", total, term, span=NOWHERE)
-    assert total is not None
-    return Value(total, shape)
+    return parts
 
 
 def check(parts, tree: Tree) -> None:

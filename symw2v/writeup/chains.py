@@ -114,6 +114,7 @@ class Side:
     latex: str
     value: Value
     ill: tuple[str, ...] = ()  # ill-shaped as written: what (the checker refutes it)
+    cases: tuple[tuple[Value, str], ...] = ()  # a \begin{cases} alone: each value with its condition
 
 
 @dataclass
@@ -487,6 +488,7 @@ class Reader:
                 current = Chain([lhs], heading or "", defines=id(segment) in defining, assume=assume)
                 chains.append(current)
                 self.extend(current, sides[1:], row)
+        chains = [c for chain in chains for c in by_case(chain)]
         return [c for c in chains if len(c.sides) > 1 + c.defines and self.loss_is_known(c)]
 
     def loss_is_known(self, chain: Chain) -> bool:
@@ -528,7 +530,9 @@ class Reader:
             if not quiet:
                 self.unreadable(row, err, what)
             return None
-        return Side(row.at(start), row.at(end), row.text[start:end].strip(), value, tuple(self.tr.ill))
+        ill = tuple(self.tr.ill)
+        by_case = self.tr.case_values(tree, row.text, row.start) or ()
+        return Side(row.at(start), row.at(end), row.text[start:end].strip(), value, ill, tuple(by_case))
 
 
 def other_loss(displays: list[Display]) -> tuple[int, str] | None:
@@ -560,6 +564,20 @@ def _args(paren_factor: Tree) -> list[Tree]:
 
 def is_loss_name(defined: Defined) -> bool:
     return defined.name.split("_")[0] in LOSS_LETTERS
+
+
+def by_case(chain: Chain) -> list[Chain]:
+    """A chain that ends in cases, each with its own condition (``f(x) = 0`` if ``x < 0``, ``x``
+    if ``x > 0``): the chain before them, then one chain per case from the left-hand side to
+    its value, assuming its condition."""
+    last = chain.sides[-1]
+    if not last.cases or len(chain.sides) < 2:
+        return [chain]
+    head = replace(chain, sides=chain.sides[:-1])
+    return [head] + [
+        Chain([chain.sides[0], replace(last, value=value, cases=())], chain.heading, assume=(*chain.assume, condition))
+        for value, condition in last.cases
+    ]
 
 
 def zero_as(side: Side, shape: Shape, convention: str) -> Side:

@@ -106,6 +106,8 @@ def _write(
         cid = f"L{line}"
         if cid in ids or any(i.startswith(f"{cid}:") for i in ids):
             cid = f"L{line}:{source.column(chain.start)}"
+        if cid in ids:  # the cases of one chain start where it starts
+            cid = f"{cid}.{sum(i == cid or i.startswith(f'{cid}.') for i in ids) + 1}"
         ids.append(cid)
         claim_lines.append(len(out) + 1)
         lhs, *steps = chain.sides

@@ -48,7 +48,7 @@ from ..language.syntax import (
     walk,
 )
 from . import window
-from .cases import cases
+from .cases import branches, cases
 from .errors import Unreadable
 from .latex import fail, parse_row, span
 from .notation import Family, Notation
@@ -167,6 +167,17 @@ class Translator:
         if isinstance(out, Index):
             return Value(out.node, SCALAR) if self._is_label(out) else self._index_as_value(out, tree)
         return out
+
+    def case_values(self, tree: Tree | Token, text: str, offset: int = 0) -> list[tuple[Value, str]] | None:
+        """A side that is a ``\\begin{cases}`` alone, case by case: each value with its
+        condition (as a formula); None for any other side or cases with ``\\text{otherwise}``."""
+        while isinstance(tree, Tree) and tree.data in ("product", "factor") and len(tree.children) == 1:
+            tree = tree.children[0]
+        if not (isinstance(tree, Tree) and tree.data == "cases"):
+            return None
+        self.text, self.binders, self.offset, self.ill = text, {}, offset, []
+        found = branches(self, tree)
+        return None if found is None else [(value, to_text(cond)) for value, cond in found]
 
     def raw(self, item: Tree | Token) -> str:
         start, end = span(item)
