@@ -28,7 +28,7 @@ EXPECTED = tomllib.loads((DATA / "expected.toml").read_text()) if (DATA / "expec
 CHAINS = EXPECTED.get("chain", [])
 FILES = sorted({c["file"] for c in CHAINS})
 WANT = {"correct": {"proved", "checked"}, "slip": {"refuted", "malformed"}}
-READ_AT_LEAST = 37
+READ_AT_LEAST = 40
 # the hand verdict rests on the write-up's own layout, not the shipped notation's (see the docstring)
 OWN_LAYOUT = re.compile(r"layout switch|declared rows|declares y and yhat row vectors")
 
@@ -44,9 +44,14 @@ def outcome(report, chain: dict, next_line: int) -> tuple[str, str]:
     """("read", verdicts) when the chain was read whole, ("unread", message) when what stopped
     the reader is reported on its lines, else ("lost", "")."""
     transcript = report.transcript
-    claims = [r for r in report.results if r.line == chain["lhs_line"]] or [
-        r for r in report.results if chain["line"] <= r.line <= chain["lhs_line"]
-    ]
+    claims = (
+        [r for r in report.results if r.line == chain["lhs_line"]]
+        or [r for r in report.results if chain["line"] <= r.line <= chain["lhs_line"]]
+        # the same left-hand side as an earlier display (the question's): that claim goes on here
+        or [r for r in report.results if transcript is not None and any(
+            transcript.line_of(r.claim, k) == chain["lhs_line"] for k in range(1, len(transcript.claims[r.claim].sides))
+        )]
+    )
     whole = [r for r in claims if transcript is not None and not transcript.claims[r.claim].skipped]
     if whole:
         return "read", ",".join(sorted({r.verdict for r in whole}))

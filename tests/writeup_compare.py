@@ -4,7 +4,8 @@ read from the write-up itself.
 
 Formulas are compared in a canonical text: definitions written out (losses included), indices
 bound by sums renamed in order, ranges of sums dropped, minus signs taken out of products,
-products of products written left to right, ``a * (b / c)`` as ``a * b / c``, ``x.T.T`` as ``x``
+products of products written left to right, ``a * (b / c)`` as ``a * b / c``, ``x.T.T`` as ``x``,
+``sum(i, -x)`` as ``-sum(i, x)``
 and, under rows, a row of a matrix without its (meaningless) transpose. Two chains are the same
 chain when their left-hand sides agree (or are gradients with respect to the same variable, of
 losses that may be written differently, and the chains end alike), or when they share at least
@@ -92,6 +93,8 @@ def _negations(node: Node) -> Node:
         if sign:
             return Unary("-", Binary(node.op, left, right, span=node.span), span=node.span)
         return Binary(node.op, left, right, span=node.span)
+    if isinstance(node, Call) and node.func == "sum" and isinstance(node.args[1], Unary) and node.args[1].op == "-":
+        return Unary("-", Call("sum", (node.args[0], node.args[1].operand), span=node.span), span=node.span)
     if isinstance(node, Unary) and node.op == "-" and isinstance(node.operand, Unary) and node.operand.op == "-":
         return node.operand.operand
     if isinstance(node, Transpose) and isinstance(node.operand, Transpose):

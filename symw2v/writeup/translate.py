@@ -22,6 +22,7 @@ column times a row is ``outer``. The columns convention writes what the write-up
 
 from __future__ import annotations
 
+import itertools
 import keyword
 import re
 from collections.abc import Callable
@@ -47,7 +48,7 @@ from ..language.syntax import (
     Unary,
     walk,
 )
-from . import window
+from . import ellipsis, window
 from .cases import branches, cases
 from .errors import Unreadable
 from .latex import fail, parse_row, span
@@ -221,8 +222,58 @@ class Translator:
         raise fail(tree, f"`{self.raw(tree).strip()}` is an index, not a number: it can index a vector or be compared")
 
     def on_add(self, tree: Tree) -> Value:
+        terms = _terms(tree)
+        if any(_is_dots(t) for _, t in terms):
+            return self.dots_sum(tree, terms)
         left, _, right = tree.children
         return self._arith("+", tree, self.val(left), self.val(right))
+
+    def dots_sum(self, tree: Tree, terms: list[tuple[str, Tree]]) -> Value:
+        """``t_1 + \\dots + t_o + \\dots + t_w``: the sum of the terms' template over a range,
+        when nothing is left to guess (see :mod:`.ellipsis`)."""
+        hint = "write the sum out with \\sum"
+        explicit = [t for _, t in terms if not _is_dots(t)]
+        dots = [_is_dots(t) for _, t in terms]
+        at = next(t for _, t in terms if _is_dots(t))  # where a refusal points
+        adjacent = any(a and b for a, b in itertools.pairwise(dots))
+        if any(op != "+" for op, _ in terms) or dots[0] or dots[-1] or adjacent:
+            raise fail(at, "dots that do not stand between terms added together", hint)
+        found = ellipsis.written([self.raw(t) for t in explicit])
+        if found is None:
+            raise fail(at, "the terms around the dots differ in more than one index: the terms left out are not "
+                       "written", hint)
+        first, *middle, last = found.holes
+        letter = next(c for c in "ijpqrkn" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", found.template))
+        size = self._last_index(last, explicit[-1])
+        if first != "1":
+            raise fail(explicit[0], f"the first term of a sum with dots is at {first}, not at 1", hint)
+        for hole, term in zip(middle, explicit[1:-1], strict=True):
+            if not (hole.isdigit() or self.notation.index_size(hole) == size):
+                raise fail(term, f"a term of a sum with dots at {hole}, which is not an index over {size}", hint)
+        latex = found.template.replace(ellipsis.HOLE, letter)
+        saved = self.text, dict(self.binders)
+        name = self.fresh(letter)
+        self.binders[letter] = Index(Name(name, span=NOWHERE), size)
+        try:
+            self.text = latex
+            body = self.val(parse_row(latex).children[0].children[0].children[0])
+        except Unreadable as err:
+            raise fail(tree, f"the terms of a sum with dots: {err.message}", hint) from None
+        finally:
+            self.text, self.binders = saved
+        binder = Compare("in", Name(name, span=NOWHERE), Name(size, span=NOWHERE), span=NOWHERE)
+        return Value(Call("sum", (binder, body.node), span=NOWHERE), body.shape)
+
+    def _last_index(self, hole: str, term: Tree) -> str:
+        """The range a sum with dots runs over, from its last term's index: the size of a range
+        (``V``), or the letter of a ``\\sum`` in the same row over a range (its sum written out)."""
+        bare = hole.strip("|")  # y_{|V|}
+        written = bare if bare in self.notation.sets else ellipsis.summed_range(self.text, bare)
+        size = self.notation.sets.get(normal(written).strip("|")) if written is not None else None
+        if size is None:
+            raise fail(term, f"the last term of a sum with dots is at {hole}: not the last index of a range, nor "
+                       "the letter of a \\sum over one in this row", "write the sum out with \\sum")
+        return size
 
     def on_sub(self, tree: Tree) -> Value:
         left, _, right = tree.children
@@ -1021,6 +1072,20 @@ def _letter(token: Token) -> str:
     """The letter of a LETTER token, or of \\mathrm{P} (typography)."""
     text = str(token)
     return text if len(text) == 1 else text.rstrip(" }")[-1]
+
+
+def _terms(tree: Tree) -> list[tuple[str, Tree]]:
+    """The terms of a chain of + and -, each with the sign before it."""
+    if isinstance(tree, Tree) and tree.data in ("add", "sub"):
+        left, _, right = tree.children
+        return [*_terms(left), ("+" if tree.data == "add" else "-", right)]
+    return [("+", tree)]
+
+
+def _is_dots(tree) -> bool:
+    while isinstance(tree, Tree) and tree.data in ("product", "factor") and len(tree.children) == 1:
+        tree = tree.children[0]
+    return isinstance(tree, Tree) and tree.data == "dots"
 
 
 def _is_empty(script) -> bool:
