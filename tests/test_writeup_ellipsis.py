@@ -43,9 +43,9 @@ def test_the_last_term_at_the_letter_of_the_sum_written_in_the_same_row():
         ("y_1 + \\dots + y_w", "not the last index"),  # no sum over w in this row
         ("y_2 + \\dots + y_V", "at 2, not at 1"),
         ("y_1 + \\dots + y_k + \\dots + y_V", "not an index over V"),  # k ranges over K
-        ("\\dots + y_V", "between terms"),
-        ("y_1 + \\dots + \\dots + y_V", "between terms"),
-        ("y_1 + \\dots - y_V", "between terms"),
+        ("\\dots + y_V", "do not stand between"),
+        ("y_1 + \\dots + \\dots + y_V", "do not stand between"),
+        ("y_1 + \\dots - y_V", "do not stand between"),
         ("y_1 u_1 + \\dots + y_V u_o", "differ in more"),  # two indices
         ("x_1 + \\dots + x_V", "the terms of a sum with dots"),  # x is a scalar: x_i means nothing
     ],

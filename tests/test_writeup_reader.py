@@ -131,7 +131,7 @@ def test_sizes_that_fit_no_product_are_read_as_written_and_recorded():
 # (LaTeX, words of the message, the text the error points at)
 REFUSALS = [
     (r"\mathbf{z} + 1", "not in the notation", r"\mathbf{z}"),
-    (r"a_1 + \dots", "between terms", r"\dots"),
+    (r"a_1 + \dots", "do not stand between", r"\dots"),
     (r"x + \dots + x", "dots", r"\dots"),
     (r"\sum_{q} \exp(x)", "cannot tell what q ranges over", "q"),
     (r"\sum \exp(x)", "without its index", r"\sum"),

@@ -43,10 +43,10 @@ def test_the_seed_is_read_as_written(read_and_hand):
     assert all(r.verdict in ("proved", "refuted") for r in report.results), [
         (r.claim, r.verdict, r.error) for r in report.results if r.verdict not in ("proved", "refuted")
     ]
-    # what is not read is what a reader must not guess: elided sums and lists
-    reasons = {u.message.split(":")[0] for u in report.unread}
-    assert any("dots" in r for r in reasons) and any("list of formulas" in r for r in reasons)
-    assert len(report.unread) <= 3
+    # what is not read is what a reader must not guess: (a)'s second row, whose dots leave out
+    # terms that the terms around them do not say (-(0) log yhat_1 + ... + -(1) log yhat_o + ...)
+    [unread] = report.unread
+    assert "the terms around the dots differ" in unread.message and "-(0)" in unread.latex
 
 
 def test_every_chain_both_have_gets_the_same_step_verdicts(read_and_hand):
@@ -61,11 +61,11 @@ def test_every_chain_both_have_gets_the_same_step_verdicts(read_and_hand):
     assert not disagree
     steps = sum(len(c.pairs) for c in compared)
     hand_steps = sum(len(r.steps) for _, results in hand for r in results)
-    assert steps >= 80 and steps / hand_steps > 0.9, (steps, hand_steps)
+    assert steps >= 83 and steps / hand_steps > 0.94, (steps, hand_steps)
     # every slip of the hand transcription that the write-up states readably is found again
     slips = {(c.theirs, i) for c in compared for i, _, a, _ in c.pairs if a[0] == "refuted"}
-    assert slips >= {("b", 4), ("b", 5), ("c.case1", 7), ("d.known_0", 1), ("d.onehot", 1), ("h", 4), ("2.2.U", 1),
-                     ("2.3.v_c", 2)}, slips
+    assert slips == {("b", 4), ("b", 5), ("c.case1", 7), ("d", 1), ("d.known_0", 1), ("d.onehot", 1), ("h", 4),
+                     ("2.2.U", 1), ("2.3.v_c", 2)}, slips  # all nine
 
 
 def test_the_report_points_at_lines_of_the_write_up(read_and_hand):

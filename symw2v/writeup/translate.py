@@ -231,25 +231,46 @@ class Translator:
     def dots_sum(self, tree: Tree, terms: list[tuple[str, Tree]]) -> Value:
         """``t_1 + \\dots + t_o + \\dots + t_w``: the sum of the terms' template over a range,
         when nothing is left to guess (see :mod:`.ellipsis`)."""
-        hint = "write the sum out with \\sum"
-        explicit = [t for _, t in terms if not _is_dots(t)]
-        dots = [_is_dots(t) for _, t in terms]
-        at = next(t for _, t in terms if _is_dots(t))  # where a refusal points
-        adjacent = any(a and b for a, b in itertools.pairwise(dots))
-        if any(op != "+" for op, _ in terms) or dots[0] or dots[-1] or adjacent:
-            raise fail(at, "dots that do not stand between terms added together", hint)
+        if any(op != "+" for op, _ in terms):
+            raise fail(_first_dots([t for _, t in terms]), "dots that do not stand between terms added together",
+                       "write the sum out with \\sum")
+        binder, body = self._elided([t for _, t in terms], "sum")
+        return Value(Call("sum", (binder, body.node), span=NOWHERE), body.shape)
+
+    def dots_list(self, items: list[Tree]) -> Value:
+        """``g_1, g_2, \\dots, g_V`` of columns, under the columns convention: the matrix whose
+        column j is g_j (as ``U = [u_1, \\dots, u_V]``), ``sum(j, g(j) @ onehot(j, V).T)``."""
+        binder, body = self._elided(items, "list")
+        at = _first_dots(items)
+        if self.notation.convention != "columns" or not body.shape.column:
+            raise fail(at, f"a list of {body.shape.text()}s: only columns side by side make a matrix (under the "
+                       "columns convention)", "write the matrix with the notation's symbols")
+        position = binder.left
+        size = binder.right.id
+        row = Transpose(Call("onehot", (position, Name(size, span=NOWHERE)), span=NOWHERE), span=NOWHERE)
+        column = Binary("@", body.node, row, span=NOWHERE)
+        return Value(Call("sum", (binder, column), span=NOWHERE), Shape(body.shape.rows, size))
+
+    def _elided(self, items: list[Tree], what: str) -> tuple[Compare, Value]:
+        """Terms and dots -> the binder over the range and the template's value at it."""
+        hint = "write it out with \\sum" if what == "sum" else "write the matrix with the notation's symbols"
+        explicit = [t for t in items if not _is_dots(t)]
+        dots = [_is_dots(t) for t in items]
+        at = _first_dots(items)  # where a refusal points
+        if dots[0] or dots[-1] or any(a and b for a, b in itertools.pairwise(dots)):
+            raise fail(at, f"dots that do not stand between the terms of a {what}", hint)
         found = ellipsis.written([self.raw(t) for t in explicit])
         if found is None:
-            raise fail(at, "the terms around the dots differ in more than one index: the terms left out are not "
-                       "written", hint)
+            raise fail(at, f"the terms around the dots differ in more than one index: the terms left out of the "
+                       f"{what} are not written", hint)
         first, *middle, last = found.holes
         letter = next(c for c in "ijpqrkn" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", found.template))
-        size = self._last_index(last, explicit[-1])
+        size = self._last_index(last, explicit[-1], what)
         if first != "1":
-            raise fail(explicit[0], f"the first term of a sum with dots is at {first}, not at 1", hint)
+            raise fail(explicit[0], f"the first term of a {what} with dots is at {first}, not at 1", hint)
         for hole, term in zip(middle, explicit[1:-1], strict=True):
             if not (hole.isdigit() or self.notation.index_size(hole) == size):
-                raise fail(term, f"a term of a sum with dots at {hole}, which is not an index over {size}", hint)
+                raise fail(term, f"a term of a {what} with dots at {hole}, which is not an index over {size}", hint)
         latex = found.template.replace(ellipsis.HOLE, letter)
         saved = self.text, dict(self.binders)
         name = self.fresh(letter)
@@ -258,21 +279,20 @@ class Translator:
             self.text = latex
             body = self.val(parse_row(latex).children[0].children[0].children[0])
         except Unreadable as err:
-            raise fail(tree, f"the terms of a sum with dots: {err.message}", hint) from None
+            raise fail(at, f"the terms of a {what} with dots: {err.message}", hint) from None
         finally:
             self.text, self.binders = saved
-        binder = Compare("in", Name(name, span=NOWHERE), Name(size, span=NOWHERE), span=NOWHERE)
-        return Value(Call("sum", (binder, body.node), span=NOWHERE), body.shape)
+        return Compare("in", Name(name, span=NOWHERE), Name(size, span=NOWHERE), span=NOWHERE), body
 
-    def _last_index(self, hole: str, term: Tree) -> str:
-        """The range a sum with dots runs over, from its last term's index: the size of a range
-        (``V``), or the letter of a ``\\sum`` in the same row over a range (its sum written out)."""
+    def _last_index(self, hole: str, term: Tree, what: str) -> str:
+        """The range a sum or list with dots runs over, from its last term's index: the size of a
+        range (``V``), or the letter of a ``\\sum`` over a range in the same row (the sum written out)."""
         bare = hole.strip("|")  # y_{|V|}
         written = bare if bare in self.notation.sets else ellipsis.summed_range(self.text, bare)
         size = self.notation.sets.get(normal(written).strip("|")) if written is not None else None
         if size is None:
-            raise fail(term, f"the last term of a sum with dots is at {hole}: not the last index of a range, nor "
-                       "the letter of a \\sum over one in this row", "write the sum out with \\sum")
+            raise fail(term, f"the last term of a {what} with dots is at {hole}: not the last index of a range, "
+                       "nor the letter of a \\sum over one in this row", "write it out with \\sum")
         return size
 
     def on_sub(self, tree: Tree) -> Value:
@@ -297,6 +317,8 @@ class Translator:
         return self.val(tree.children[-1])
 
     def on_elist(self, tree: Tree) -> Value:
+        if any(_is_dots(t) for t in tree.children):
+            return self.dots_list(tree.children)
         raise fail(tree, "a list of formulas separated by commas", "write one formula per side of =")
 
     # -- products ------------------------------------------------------------------------------
@@ -1080,6 +1102,10 @@ def _terms(tree: Tree) -> list[tuple[str, Tree]]:
         left, _, right = tree.children
         return [*_terms(left), ("+" if tree.data == "add" else "-", right)]
     return [("+", tree)]
+
+
+def _first_dots(items: list[Tree]) -> Tree:
+    return next(t for t in items if _is_dots(t))
 
 
 def _is_dots(tree) -> bool:
