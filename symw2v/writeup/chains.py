@@ -35,7 +35,8 @@ from lark import Tree
 
 from ..derivation.errors import excerpt
 from ..language.syntax import Call, Name, Node, Number, Span, Transpose, walk
-from .errors import Unreadable
+from . import pairloss
+from .errors import Ambiguous, Unreadable
 from .latex import parse_row, span
 from .parts import LOSS_NAME, meant, stated_losses
 from .shapes import Shape
@@ -115,6 +116,10 @@ class Side:
     value: Value
     ill: tuple[str, ...] = ()  # ill-shaped as written: what (the checker refutes it)
     cases: tuple[tuple[Value, str], ...] = ()  # a \begin{cases} alone: each value with its condition
+    # a bare J that could be any loss: the side read as each pair loss (this one is the first of
+    # them), and the refusal to report if its chain is not about the window (:mod:`.pairloss`)
+    readings: dict[str, Side] = field(default_factory=dict)
+    refusal: Unread | None = None
 
 
 @dataclass
@@ -126,6 +131,7 @@ class Chain:
     skipped: list[Unread] = field(default_factory=list)
     defines: bool = False  # its first row defines its left-hand side: that row alone is not a claim
     assume: tuple[str, ...] = ()  # conditions the text states before its display (when $w \neq o$)
+    loss: str = ""  # the pair loss its bare J is read as (a chain about the window, :mod:`.pairloss`)
 
     @property
     def start(self) -> int:
@@ -232,12 +238,16 @@ class Reader:
         self.failed: dict[int, Unread] = {}  # rows that could not be parsed (by id)
 
     def unreadable(self, row: Row, err: Unreadable, what: str) -> Unread:
+        """``err`` as an :class:`Unread` of the row, reported."""
+        item = self.unread_in(row, err, what)
+        self.unread.append(item)
+        return item
+
+    def unread_in(self, row: Row, err: Unreadable, what: str) -> Unread:
         local = (err.start, max(min(err.end, len(row.text)), err.start + 1))
         start, end = row.at(local[0]), row.at(local[1])
         end = max(end, start + 1)
-        item = Unread(self.source, start, end, err.message, err.suggestion, row.text, what, local)
-        self.unread.append(item)
-        return item
+        return Unread(self.source, start, end, err.message, err.suggestion, row.text, what, local)
 
     def read(self, displays: list[Display]) -> Reading:
         parsed: list[tuple[Row, Tree | None]] = []
@@ -488,8 +498,20 @@ class Reader:
                 current = Chain([lhs], heading or "", defines=id(segment) in defining, assume=assume)
                 chains.append(current)
                 self.extend(current, sides[1:], row)
+        chains = [c for chain in chains if len(chain.sides) > 1 + chain.defines for c in self.by_loss(chain)]
         chains = [c for chain in chains for c in by_case(chain)]
         return [c for c in chains if len(c.sides) > 1 + c.defines and self.loss_is_known(c)]
+
+    def by_loss(self, chain: Chain) -> list[Chain]:
+        """A chain about the window whose bare J could be any loss: one chain per pair loss; one
+        not about the window: its ambiguous J refused where it is (:mod:`.pairloss`)."""
+        if not any(s.readings for s in chain.sides):
+            return [chain]
+        if pairloss.about_window(chain, self.tr.notation):
+            return pairloss.split(chain)
+        refusals, rest = pairloss.refused(chain)
+        self.unread.extend(refusals)
+        return [rest] if rest is not None else []
 
     def loss_is_known(self, chain: Chain) -> bool:
         """A bare J of the notation is the naive-softmax loss; in a chain with negative samples or
@@ -526,6 +548,14 @@ class Reader:
         start, end = span(tree)
         try:
             value = self.tr.value(tree, row.text, row.start)
+        except Ambiguous as err:
+            readings = pairloss.each_loss(self.tr, lambda: self.side(tree, row, what, quiet=True))
+            if readings is None:
+                if not quiet:
+                    self.unreadable(row, err, what)
+                return None
+            first = next(iter(readings.values()))
+            return replace(first, readings=readings, refusal=self.unread_in(row, err, what))
         except Unreadable as err:
             if not quiet:
                 self.unreadable(row, err, what)
@@ -583,6 +613,8 @@ def by_case(chain: Chain) -> list[Chain]:
 def zero_as(side: Side, shape: Shape, convention: str) -> Side:
     """``= 0`` (also ``\\mathbf{0}``) after a vector or matrix: the zero of its shape."""
     node = side.value.node
+    if side.readings:
+        return replace(side, readings={k: zero_as(r, shape, convention) for k, r in side.readings.items()})
     if not (isinstance(node, Number) and node.value == 0) or shape.scalar:
         return side
     if shape.matrix:

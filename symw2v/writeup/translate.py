@@ -49,7 +49,7 @@ from ..language.syntax import (
 )
 from . import window
 from .cases import branches, cases
-from .errors import Unreadable
+from .errors import Ambiguous, Unreadable
 from .latex import fail, parse_row, span
 from .notation import Family, Notation
 from .shapes import SCALAR, Shape, column
@@ -153,6 +153,9 @@ class Translator:
         # where the write-up first names another loss (J_{neg-sample}): after it, a bare J of the
         # notation could mean either, and is refused
         self.other_loss: tuple[int, str] | None = None
+        # what such a J is read as while the reader reads a chain about the window once per pair loss
+        # (:mod:`.pairloss`); None: it is refused (Ambiguous)
+        self.pair_loss: str | None = None
         self.line_of: Callable[[int], int] = lambda offset: 0  # the line of a file offset (set by the reader)
         # the loss a bare letter means at a file offset, as the part of the write-up there states it (set by the reader)
         self.stated_loss: Callable[[str, int], str | None] = lambda letter, offset: None
@@ -489,9 +492,12 @@ class Translator:
                            "or the write-up")
             return self._named(stated, Symbol(s.item, stated, None, s.sups, s.primes), args)
         if name in LOSS_LETTERS and s.sub is None and self.other_loss and self.offset > self.other_loss[0]:
-            raise fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
+            if self.pair_loss is not None:  # read once per pair loss (a chain about the window, pairloss.py)
+                return self._named(self.pair_loss, Symbol(s.item, self.pair_loss, None, s.sups, s.primes), args)
+            err = fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
                        "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, state it in this part "
                        "(J_{neg-sample}(v_c, o, U) = ...), or give a notation file")
+            raise Ambiguous(err.message, err.start, err.end, err.suggestion)
         if name not in self.notation.shapes:
             if name in LOSS_LETTERS or name in self.notation.definitions:
                 raise fail(s.item, f"`{self.raw(s.item).strip()}` names no loss of the notation or the write-up",
