@@ -386,8 +386,9 @@ class Reader:
 
     def head(self, side: Tree, row: Row):
         """(key, name, args, arg values) when ``side`` is a name the notation does not know,
-        written alone or with its arguments in parentheses; else None."""
-        self.tr.text = row.text
+        written alone or with its arguments in parentheses; else None. A bare J that could be any
+        loss (:class:`Ambiguous`) is the notation's, whichever it is: a claim, not a definition."""
+        self.tr.text, self.tr.offset = row.text, row.start
         if not (isinstance(side, Tree) and side.data == "product") or not 1 <= len(side.children) <= 2:
             return None
         factor, *rest = side.children
@@ -402,6 +403,8 @@ class Reader:
             self.tr.binders = {}
             self.tr.resolve(symbol, rest[0] if rest else None)
             return None  # it already means something: a claim
+        except Ambiguous:
+            return None
         except Unreadable:
             pass
         sub = normal(self.tr.raw(symbol.sub)) if symbol.sub is not None else None

@@ -387,8 +387,8 @@ class Translator:
         return None
 
     def _add_post(self, symbol: Symbol, post: Tree) -> None:
-        if post.children and _is_empty(post.children[0]):
-            return  # x^{} is x
+        if post.children and (_is_empty(post.children[0]) or not normal(self.raw(post.children[0]))):
+            return  # x^{} is x, and so is x_{\text{~}} (a script of nothing but spaces)
         if post.data == "sub":
             if symbol.sub is not None:
                 raise fail(post, "a second subscript")
