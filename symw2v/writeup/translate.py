@@ -72,6 +72,7 @@ GREEK_LETTERS = dict(
         strict=True,
     )
 )
+BOLD = {"mathbf", "boldsymbol", "bm", "pmb"}  # typography: \mathbf{0} is 0 (a bold 1 is no number: refused)
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde", "widetilde": "tilde"}
 LOSS_LETTERS = {"J", "L", "ell"}
 LAYOUT = re.compile(
@@ -369,7 +370,7 @@ class Translator:
         if isinstance(item, Tree) and item.data == "greek":
             letter = str(item.children[0]).lstrip("\\")
             return Symbol(item, GREEK_LETTERS.get(letter, letter))
-        if isinstance(item, Tree) and item.data == "decorated":
+        if isinstance(item, Tree) and item.data == "decorated" and _decorated_number(item) is None:
             command = str(item.children[0]).lstrip("\\")
             inner = item.children[1]
             if isinstance(inner, Tree) and inner.data == "dinner":
@@ -751,6 +752,12 @@ class Translator:
     on_greek = on_letter
 
     def on_decorated(self, tree: Tree) -> Value | Index:
+        command, inner = str(tree.children[0]).lstrip("\\"), _decorated_number(tree)
+        if inner is not None:  # \mathbf{0}, \bm 0: the zero (its shape from the chain, chains.zero_as)
+            if command in BOLD and Fraction(str(inner.children[0])) == 0:
+                return self.on_number(inner)
+            raise fail(tree, f"`{self.raw(tree).strip()}`: a decorated number (only a bold 0, the zero, is read)",
+                       "declare a vector of numbers (a vector of ones) in a notation file")
         symbol = self._core(tree)
         assert symbol is not None
         return self.resolve(symbol, None)[0]
@@ -1027,6 +1034,14 @@ def _letter(token: Token) -> str:
     """The letter of a LETTER token, or of \\mathrm{P} (typography)."""
     text = str(token)
     return text if len(text) == 1 else text.rstrip(" }")[-1]
+
+
+def _decorated_number(item: Tree) -> Tree | None:
+    """The number a decoration is of (``\\mathbf{0}``, ``\\bm 0``), if it is of one."""
+    inner = item.children[1]
+    if isinstance(inner, Tree) and inner.data == "dinner" and len(inner.children) == 1:
+        inner = inner.children[0]
+    return inner if isinstance(inner, Tree) and inner.data == "number" else None
 
 
 def _is_empty(script) -> bool:
