@@ -13,7 +13,7 @@ from symw2v.diagnose.search import UNSEARCHED
 from symw2v.language.printer import to_text
 from symw2v.verify.checker import check_derivation
 from symw2v.writeup.pairloss import pair_losses
-from tests.test_writeup_reader import COLUMNS, ROWS, chains_of, read_writeup_text
+from tests.test_writeup_reader import COLUMNS, ROWS, chains_of, read, read_writeup_text, refusal
 
 # part (e) names J_{neg-sample}; after it, in part (i), nothing says which loss a bare J is
 NEG = (
@@ -124,3 +124,25 @@ def test_a_wrong_window_chain_is_never_accepted_for_any_loss(coefficient, variab
     verdicts = claims(NEG + by(variable, rhs))
     assert set(verdicts) == {"L7.naive_softmax", "L7.neg_sample"}
     assert not set(verdicts.values()) & {"proved", "checked"}, verdicts
+
+
+# readings found in the real window chains (tests/data/writeups/)
+
+
+def test_a_script_of_nothing_but_spaces_is_no_script_and_a_bold_zero_is_the_zero():
+    assert read(r"\boldsymbol{J}_{\text{~}}(\boldsymbol{v}_c, o, \boldsymbol{U})", COLUMNS) == "J"
+    assert read(r"x_{\,} + \bm 0 + \mathbf{0}", COLUMNS) == "x + 0 + 0"
+    for latex in (r"\bm 1", r"\hat{0}", r"\mathbf{2}"):
+        assert "a decorated number" in refusal(latex, COLUMNS).message
+    _, chains = chains_of(NEG + by(V_C, r"\mathbf{0}"))
+    assert [c[-1][1] for c in chains[1:]] == ["zeros(d)", "zeros(d)"]
+
+
+def test_a_row_continuing_a_formula_alone_that_cannot_be_read_says_why():
+    text = "$$\\begin{aligned}\n\\frac{\\partial J}{\\partial v_w} \\\\\n= 0 \\\\\n= 0 + 0\n\\end{aligned}$$\n"
+    reading, chains = chains_of(text)
+    assert chains == []
+    assert [(u.line, u.message) for u in reading.unread] == [
+        (2, "`v_w` is not in the notation"),
+        (4, "continues a formula that could not be read"),
+    ]

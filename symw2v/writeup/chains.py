@@ -13,17 +13,19 @@ Chains, in reading order:
 * any other row with ``=`` starts a chain.
 
 A row that is one formula alone (``\\frac{\\partial J}{\\partial u_w}`` on a line of its own) is
-the left-hand side of the rows that continue it. Between two displays, a condition written as
-inline math in the text just before a display (``when $w \\neq o$``: one ``=`` or ``\\neq`` between two
-indices, alone on the three lines before it) starts new chains in that display, which assume it (a
-case of a case analysis).
+the left-hand side of the rows that continue it (if it cannot be read, the row continuing it says
+why). Between two displays, a condition written as inline math in the text just before a display
+(``when $w \\neq o$``: one ``=`` or ``\\neq`` between two indices, alone on the three lines before
+it) starts new chains in that display, which assume it (a case of a case analysis).
 
 A row whose left-hand side is a name the notation does not know (``J_{neg-sample}(v_c, o, U)``,
 ``P(O = o | C = c)``, ``f(x)``) defines that name the first time, and is a claim after that.
 
-What cannot be read is kept with its position (:class:`Unread`): a side that cannot be read is
-left out of its chain (the rest still follows from one another); a row that cannot be read ends
-the chain, so that a row after it starting with ``=`` is not attached to the wrong formula.
+A chain about the skip-gram window whose bare J could be any loss is one chain per pair loss
+(:mod:`.pairloss`). What cannot be read is kept with its position (:class:`Unread`): a side that
+cannot be read is left out of its chain (the rest still follows from one another); a row that
+cannot be read ends the chain, so that a row after it starting with ``=`` is not attached to the
+wrong formula.
 """
 
 from __future__ import annotations
@@ -236,12 +238,19 @@ class Reader:
         self.unread: list[Unread] = []
         self.pending: dict[str, tuple[Defined, Tree, Row]] = {}
         self.failed: dict[int, Unread] = {}  # rows that could not be parsed (by id)
+        self.unsaid: Unread | None = None  # why the last side read quietly could not be read
 
     def unreadable(self, row: Row, err: Unreadable, what: str) -> Unread:
         """``err`` as an :class:`Unread` of the row, reported."""
         item = self.unread_in(row, err, what)
         self.unread.append(item)
         return item
+
+    def not_read(self, row: Row, err: Unreadable, what: str, quiet: bool) -> None:
+        """``err`` reported, or only kept in ``unsaid`` when ``quiet``."""
+        self.unsaid = self.unread_in(row, err, what)
+        if not quiet:
+            self.unread.append(self.unsaid)
 
     def unread_in(self, row: Row, err: Unreadable, what: str) -> Unread:
         local = (err.start, max(min(err.end, len(row.text)), err.start + 1))
@@ -447,10 +456,11 @@ class Reader:
         chains: list[Chain] = []
         current: Chain | None = None
         broken = False  # the last row that started a formula could not be read
+        lone: Unread | None = None  # why a formula alone just before could not be read (not yet reported)
         heading, display = None, None
         for row, tree in parsed:
             if row.display.heading != heading:
-                heading, current, broken = row.display.heading, None, False
+                heading, current, broken, lone = row.display.heading, None, False, None
             if row.display is not display:
                 display = row.display
                 if current is not None and current.assume != self.conditions.get(id(display), ()):
@@ -459,6 +469,7 @@ class Reader:
                     current, broken = None, False  # another section, in another notation
             assume = self.conditions.get(id(row.display), ())
             if tree is None:
+                lone = None
                 if not row.continues:
                     current, broken = None, True
                 elif current is not None:
@@ -466,10 +477,12 @@ class Reader:
                 continue
             for segment in segments(tree):
                 rels, sides = relations(segment)
+                before, lone = lone, None
                 if not rels and row.glued:  # $a$ = $b$: b continues the chain
                     rels, segment = ["EQ"], Tree("continuation", segment.children, segment.meta)
                 if not rels:  # a formula alone: the left-hand side of the rows that continue it
                     alone = self.side(sides[0], row, "chain", quiet=True)
+                    lone = self.unsaid if alone is None else None
                     if alone is None or current is None or current.sides[0].value.node != alone.value.node:
                         current = Chain([alone], heading or "", assume=assume) if alone else None
                         if current is not None:
@@ -480,6 +493,10 @@ class Reader:
                         current, broken = None, False
                     continue  # ≈, <, \neq ...: not an equality chain
                 if segment.data == "continuation":
+                    if current is None and before is not None:  # it continues a formula that could not be read
+                        self.unread.append(before)
+                        broken = True
+                        continue
                     if current is None:
                         start, end = span(segment)
                         why = "could not be read" if broken else "is not a chain of = (or is in another section)"
@@ -547,22 +564,18 @@ class Reader:
                 chain.sides.append(zero_as(side, chain.sides[0].value.shape, self.tr.notation.convention))
 
     def side(self, tree: Tree, row: Row, what: str, quiet: bool = False) -> Side | None:
-        """One side read, or None (reported unless ``quiet``)."""
+        """One side read, or None: why is reported, or kept in ``unsaid`` when ``quiet``."""
         start, end = span(tree)
         try:
             value = self.tr.value(tree, row.text, row.start)
         except Ambiguous as err:
             readings = pairloss.each_loss(self.tr, lambda: self.side(tree, row, what, quiet=True))
             if readings is None:
-                if not quiet:
-                    self.unreadable(row, err, what)
-                return None
+                return self.not_read(row, err, what, quiet)
             first = next(iter(readings.values()))
             return replace(first, readings=readings, refusal=self.unread_in(row, err, what))
         except Unreadable as err:
-            if not quiet:
-                self.unreadable(row, err, what)
-            return None
+            return self.not_read(row, err, what, quiet)
         ill = tuple(self.tr.ill)
         by_case = self.tr.case_values(tree, row.text, row.start) or ()
         return Side(row.at(start), row.at(end), row.text[start:end].strip(), value, ill, tuple(by_case))
