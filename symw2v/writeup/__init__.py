@@ -5,6 +5,7 @@ The pipeline, one module per step::
     markdown.py / tex.py / plaintext.py   find the math of the file (with its offsets)
     chains.py                             cut displays into rows, rows into chains of =
     parts.py                              the write-up's parts, and the loss a part says a bare J is
+    pairloss.py                           a bare J in a window chain that could be any loss: each
     latex.py + grammar.lark               read each row with a lark LALR grammar
     translate.py (+ notation.py, shapes.py) give each formula its meaning in our language
     transcribe.py                         write a derivation file (TOML) and load it

@@ -13,17 +13,19 @@ Chains, in reading order:
 * any other row with ``=`` starts a chain.
 
 A row that is one formula alone (``\\frac{\\partial J}{\\partial u_w}`` on a line of its own) is
-the left-hand side of the rows that continue it. Between two displays, a condition written as
-inline math in the text just before a display (``when $w \\neq o$``: one ``=`` or ``\\neq`` between two
-indices, alone on the three lines before it) starts new chains in that display, which assume it (a
-case of a case analysis).
+the left-hand side of the rows that continue it (if it cannot be read, the row continuing it says
+why). Between two displays, a condition written as inline math in the text just before a display
+(``when $w \\neq o$``: one ``=`` or ``\\neq`` between two indices, alone on the three lines before
+it) starts new chains in that display, which assume it (a case of a case analysis).
 
 A row whose left-hand side is a name the notation does not know (``J_{neg-sample}(v_c, o, U)``,
 ``P(O = o | C = c)``, ``f(x)``) defines that name the first time, and is a claim after that.
 
-What cannot be read is kept with its position (:class:`Unread`): a side that cannot be read is
-left out of its chain (the rest still follows from one another); a row that cannot be read ends
-the chain, so that a row after it starting with ``=`` is not attached to the wrong formula.
+A chain about the skip-gram window whose bare J could be any loss is one chain per pair loss
+(:mod:`.pairloss`). What cannot be read is kept with its position (:class:`Unread`): a side that
+cannot be read is left out of its chain (the rest still follows from one another); a row that
+cannot be read ends the chain, so that a row after it starting with ``=`` is not attached to the
+wrong formula.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from lark import Tree
 
 from ..derivation.errors import excerpt
 from ..language.syntax import Call, Name, Node, Number, Span, Transpose, walk
-from .errors import Unreadable
+from . import pairloss
+from .errors import Ambiguous, Unreadable
 from .latex import parse_row, span
 from .parts import LOSS_NAME, meant, stated_losses
 from .shapes import Shape
@@ -115,6 +118,10 @@ class Side:
     value: Value
     ill: tuple[str, ...] = ()  # ill-shaped as written: what (the checker refutes it)
     cases: tuple[tuple[Value, str], ...] = ()  # a \begin{cases} alone: each value with its condition
+    # a bare J that could be any loss: the side read as each pair loss (this one is the first of
+    # them), and the refusal to report if its chain is not about the window (:mod:`.pairloss`)
+    readings: dict[str, Side] = field(default_factory=dict)
+    refusal: Unread | None = None
 
 
 @dataclass
@@ -126,6 +133,7 @@ class Chain:
     skipped: list[Unread] = field(default_factory=list)
     defines: bool = False  # its first row defines its left-hand side: that row alone is not a claim
     assume: tuple[str, ...] = ()  # conditions the text states before its display (when $w \neq o$)
+    loss: str = ""  # the pair loss its bare J is read as (a chain about the window, :mod:`.pairloss`)
 
     @property
     def start(self) -> int:
@@ -230,14 +238,25 @@ class Reader:
         self.unread: list[Unread] = []
         self.pending: dict[str, tuple[Defined, Tree, Row]] = {}
         self.failed: dict[int, Unread] = {}  # rows that could not be parsed (by id)
+        self.unsaid: Unread | None = None  # why the last side read quietly could not be read
 
     def unreadable(self, row: Row, err: Unreadable, what: str) -> Unread:
+        """``err`` as an :class:`Unread` of the row, reported."""
+        item = self.unread_in(row, err, what)
+        self.unread.append(item)
+        return item
+
+    def not_read(self, row: Row, err: Unreadable, what: str, quiet: bool) -> None:
+        """``err`` reported, or only kept in ``unsaid`` when ``quiet``."""
+        self.unsaid = self.unread_in(row, err, what)
+        if not quiet:
+            self.unread.append(self.unsaid)
+
+    def unread_in(self, row: Row, err: Unreadable, what: str) -> Unread:
         local = (err.start, max(min(err.end, len(row.text)), err.start + 1))
         start, end = row.at(local[0]), row.at(local[1])
         end = max(end, start + 1)
-        item = Unread(self.source, start, end, err.message, err.suggestion, row.text, what, local)
-        self.unread.append(item)
-        return item
+        return Unread(self.source, start, end, err.message, err.suggestion, row.text, what, local)
 
     def read(self, displays: list[Display]) -> Reading:
         parsed: list[tuple[Row, Tree | None]] = []
@@ -376,8 +395,9 @@ class Reader:
 
     def head(self, side: Tree, row: Row):
         """(key, name, args, arg values) when ``side`` is a name the notation does not know,
-        written alone or with its arguments in parentheses; else None."""
-        self.tr.text = row.text
+        written alone or with its arguments in parentheses; else None. A bare J that could be any
+        loss (:class:`Ambiguous`) is the notation's, whichever it is: a claim, not a definition."""
+        self.tr.text, self.tr.offset = row.text, row.start
         if not (isinstance(side, Tree) and side.data == "product") or not 1 <= len(side.children) <= 2:
             return None
         factor, *rest = side.children
@@ -392,6 +412,8 @@ class Reader:
             self.tr.binders = {}
             self.tr.resolve(symbol, rest[0] if rest else None)
             return None  # it already means something: a claim
+        except Ambiguous:
+            return None
         except Unreadable:
             pass
         sub = normal(self.tr.raw(symbol.sub)) if symbol.sub is not None else None
@@ -434,10 +456,11 @@ class Reader:
         chains: list[Chain] = []
         current: Chain | None = None
         broken = False  # the last row that started a formula could not be read
+        lone: Unread | None = None  # why a formula alone just before could not be read (not yet reported)
         heading, display = None, None
         for row, tree in parsed:
             if row.display.heading != heading:
-                heading, current, broken = row.display.heading, None, False
+                heading, current, broken, lone = row.display.heading, None, False, None
             if row.display is not display:
                 display = row.display
                 if current is not None and current.assume != self.conditions.get(id(display), ()):
@@ -446,6 +469,7 @@ class Reader:
                     current, broken = None, False  # another section, in another notation
             assume = self.conditions.get(id(row.display), ())
             if tree is None:
+                lone = None
                 if not row.continues:
                     current, broken = None, True
                 elif current is not None:
@@ -453,10 +477,12 @@ class Reader:
                 continue
             for segment in segments(tree):
                 rels, sides = relations(segment)
+                before, lone = lone, None
                 if not rels and row.glued:  # $a$ = $b$: b continues the chain
                     rels, segment = ["EQ"], Tree("continuation", segment.children, segment.meta)
                 if not rels:  # a formula alone: the left-hand side of the rows that continue it
                     alone = self.side(sides[0], row, "chain", quiet=True)
+                    lone = self.unsaid if alone is None else None
                     if alone is None or current is None or current.sides[0].value.node != alone.value.node:
                         current = Chain([alone], heading or "", assume=assume) if alone else None
                         if current is not None:
@@ -467,6 +493,10 @@ class Reader:
                         current, broken = None, False
                     continue  # ≈, <, \neq ...: not an equality chain
                 if segment.data == "continuation":
+                    if current is None and before is not None:  # it continues a formula that could not be read
+                        self.unread.append(before)
+                        broken = True
+                        continue
                     if current is None:
                         start, end = span(segment)
                         why = "could not be read" if broken else "is not a chain of = (or is in another section)"
@@ -488,8 +518,20 @@ class Reader:
                 current = Chain([lhs], heading or "", defines=id(segment) in defining, assume=assume)
                 chains.append(current)
                 self.extend(current, sides[1:], row)
+        chains = [c for chain in chains if len(chain.sides) > 1 + chain.defines for c in self.by_loss(chain)]
         chains = [c for chain in chains for c in by_case(chain)]
         return [c for c in chains if len(c.sides) > 1 + c.defines and self.loss_is_known(c)]
+
+    def by_loss(self, chain: Chain) -> list[Chain]:
+        """A chain about the window whose bare J could be any loss: one chain per pair loss; one
+        not about the window: its ambiguous J refused where it is (:mod:`.pairloss`)."""
+        if not any(s.readings for s in chain.sides):
+            return [chain]
+        if pairloss.about_window(chain, self.tr.notation):
+            return pairloss.split(chain)
+        refusals, rest = pairloss.refused(chain)
+        self.unread.extend(refusals)
+        return [rest] if rest is not None else []
 
     def loss_is_known(self, chain: Chain) -> bool:
         """A bare J of the notation is the naive-softmax loss; in a chain with negative samples or
@@ -522,14 +564,18 @@ class Reader:
                 chain.sides.append(zero_as(side, chain.sides[0].value.shape, self.tr.notation.convention))
 
     def side(self, tree: Tree, row: Row, what: str, quiet: bool = False) -> Side | None:
-        """One side read, or None (reported unless ``quiet``)."""
+        """One side read, or None: why is reported, or kept in ``unsaid`` when ``quiet``."""
         start, end = span(tree)
         try:
             value = self.tr.value(tree, row.text, row.start)
+        except Ambiguous as err:
+            readings = pairloss.each_loss(self.tr, lambda: self.side(tree, row, what, quiet=True))
+            if readings is None:
+                return self.not_read(row, err, what, quiet)
+            first = next(iter(readings.values()))
+            return replace(first, readings=readings, refusal=self.unread_in(row, err, what))
         except Unreadable as err:
-            if not quiet:
-                self.unreadable(row, err, what)
-            return None
+            return self.not_read(row, err, what, quiet)
         ill = tuple(self.tr.ill)
         by_case = self.tr.case_values(tree, row.text, row.start) or ()
         return Side(row.at(start), row.at(end), row.text[start:end].strip(), value, ill, tuple(by_case))
@@ -583,6 +629,8 @@ def by_case(chain: Chain) -> list[Chain]:
 def zero_as(side: Side, shape: Shape, convention: str) -> Side:
     """``= 0`` (also ``\\mathbf{0}``) after a vector or matrix: the zero of its shape."""
     node = side.value.node
+    if side.readings:
+        return replace(side, readings={k: zero_as(r, shape, convention) for k, r in side.readings.items()})
     if not (isinstance(node, Number) and node.value == 0) or shape.scalar:
         return side
     if shape.matrix:

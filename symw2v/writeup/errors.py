@@ -1,5 +1,8 @@
 """What cannot be read: a message, where it is (character offsets into the source file) and
-what to do about it. Nothing that raises it is ever read some other way instead."""
+what to do about it. Nothing that raises it is ever read some other way instead, with one
+exception that is no guess: :class:`Ambiguous`, a bare J that could be any of several losses, is
+read once for each of them where the course says it may be any (:mod:`.pairloss`), each reading
+checked on its own."""
 
 from __future__ import annotations
 
@@ -15,7 +18,13 @@ class Unreadable(Exception):
 
     def moved(self, offset: int) -> Unreadable:
         """The same error, its offsets shifted by ``offset``."""
-        return Unreadable(self.message, self.start + offset, self.end + offset, self.suggestion)
+        return type(self)(self.message, self.start + offset, self.end + offset, self.suggestion)
 
     def __str__(self) -> str:
         return self.message + (f" ({self.suggestion})" if self.suggestion else "")
+
+
+class Ambiguous(Unreadable):
+    """A bare J after the write-up names another loss, with nothing saying which it is. Refused
+    like any :class:`Unreadable`, except in a chain about the skip-gram window, which is read once
+    per pair loss instead (:mod:`.pairloss`)."""

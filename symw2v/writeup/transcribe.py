@@ -3,9 +3,11 @@ the verdicts come from exactly the pipeline that checks a hand-written file.
 
 Each chain becomes a ``[[claim]]`` named after its first line (``L86``), with a comment giving
 the line of every step; a chain whose left-hand side is the derivative of a loss is written with
-``wrt`` and ``of``, as by hand. The notation's sections come first, then the write-up's own
-definitions (losses in ``[loss]``). A claim the loader refuses is left out and reported as not
-read, with the loader's message; the rest is still checked.
+``wrt`` and ``of``, as by hand. A chain read once per pair loss (:mod:`.pairloss`) is a claim
+per loss (``L154.naive_softmax``, ``L154.neg_sample``), its ``says`` naming the loss. The
+notation's sections come first, then the write-up's own definitions (losses in ``[loss]``). A
+claim the loader refuses is left out and reported as not read, with the loader's message; the
+rest is still checked.
 """
 
 from __future__ import annotations
@@ -98,16 +100,21 @@ def _write(
                 out.append(f"{d.name} = {toml_string(to_text(d.value.node))}  # line {d.line}: {_comment(d.key)}")
         out.append("")
     ids: list[str] = []
+    taken: list[tuple[str, str]] = []  # (id before its loss, the loss its bare J is read as)
     claim_lines: list[int] = []
     offsets: dict[int, int] = {}
     losses = set(notation.definitions) | {d.name for d in defined}
     for chain in chains:
         line = source.line(chain.start)
+        same = [i for i, loss in taken if loss == chain.loss]  # a chain read per pair loss: one id each
         cid = f"L{line}"
-        if cid in ids or any(i.startswith(f"{cid}:") for i in ids):
+        if cid in same or any(i.startswith(f"{cid}:") for i in same):
             cid = f"L{line}:{source.column(chain.start)}"
-        if cid in ids:  # the cases of one chain start where it starts
-            cid = f"{cid}.{sum(i == cid or i.startswith(f'{cid}.') for i in ids) + 1}"
+        if cid in same:  # the cases of one chain start where it starts
+            cid = f"{cid}.{sum(i == cid or i.startswith(f'{cid}.') for i in same) + 1}"
+        taken.append((cid, chain.loss))
+        if chain.loss:
+            cid = f"{cid}.{chain.loss.removeprefix('J_')}"
         ids.append(cid)
         claim_lines.append(len(out) + 1)
         lhs, *steps = chain.sides
@@ -115,7 +122,8 @@ def _write(
         out.append("[[claim]]")
         out.append(f"id = {toml_string(cid)}")
         left_out = f" ({len(chain.skipped)} formula(s) of it not read)" if chain.skipped else ""
-        out.append(f"says = {toml_string(_says(lhs.latex) + left_out)}")
+        read_as = f" (J read as {chain.loss})" if chain.loss else ""
+        out.append(f"says = {toml_string(_says(lhs.latex) + read_as + left_out)}")
         node = lhs.value.node
         of = node.args[0] if isinstance(node, Call) and node.func == "grad" else None
         offsets[len(out) + 1] = lhs.start

@@ -50,7 +50,7 @@ from ..language.syntax import (
 )
 from . import ellipsis, window
 from .cases import branches, cases
-from .errors import Unreadable
+from .errors import Ambiguous, Unreadable
 from .latex import fail, parse_row, span
 from .notation import Family, Notation
 from .shapes import SCALAR, Shape, column
@@ -73,6 +73,7 @@ GREEK_LETTERS = dict(
         strict=True,
     )
 )
+BOLD = {"mathbf", "boldsymbol", "bm", "pmb"}  # typography: \mathbf{0} is 0 (a bold 1 is no number: refused)
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde", "widetilde": "tilde"}
 LOSS_LETTERS = {"J", "L", "ell"}
 LAYOUT = re.compile(
@@ -154,6 +155,9 @@ class Translator:
         # where the write-up first names another loss (J_{neg-sample}): after it, a bare J of the
         # notation could mean either, and is refused
         self.other_loss: tuple[int, str] | None = None
+        # what such a J is read as while the reader reads a chain about the window once per pair loss
+        # (:mod:`.pairloss`); None: it is refused (Ambiguous)
+        self.pair_loss: str | None = None
         self.line_of: Callable[[int], int] = lambda offset: 0  # the line of a file offset (set by the reader)
         # the loss a bare letter means at a file offset, as the part of the write-up there states it (set by the reader)
         self.stated_loss: Callable[[str, int], str | None] = lambda letter, offset: None
@@ -439,7 +443,7 @@ class Translator:
         if isinstance(item, Tree) and item.data == "greek":
             letter = str(item.children[0]).lstrip("\\")
             return Symbol(item, GREEK_LETTERS.get(letter, letter))
-        if isinstance(item, Tree) and item.data == "decorated":
+        if isinstance(item, Tree) and item.data == "decorated" and _decorated_number(item) is None:
             command = str(item.children[0]).lstrip("\\")
             inner = item.children[1]
             if isinstance(inner, Tree) and inner.data == "dinner":
@@ -457,8 +461,8 @@ class Translator:
         return None
 
     def _add_post(self, symbol: Symbol, post: Tree) -> None:
-        if post.children and _is_empty(post.children[0]):
-            return  # x^{} is x
+        if post.children and (_is_empty(post.children[0]) or not normal(self.raw(post.children[0]))):
+            return  # x^{} is x, and so is x_{\text{~}} (a script of nothing but spaces)
         if post.data == "sub":
             if symbol.sub is not None:
                 raise fail(post, "a second subscript")
@@ -562,9 +566,12 @@ class Translator:
                            "or the write-up")
             return self._named(stated, Symbol(s.item, stated, None, s.sups, s.primes), args)
         if name in LOSS_LETTERS and s.sub is None and self.other_loss and self.offset > self.other_loss[0]:
-            raise fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
+            if self.pair_loss is not None:  # read once per pair loss (a chain about the window, pairloss.py)
+                return self._named(self.pair_loss, Symbol(s.item, self.pair_loss, None, s.sups, s.primes), args)
+            err = fail(s.item, f"`{self.raw(s.item).strip()}` alone, after the write-up names {self.other_loss[1]}: "
                        "which loss is it?", "write J_{naive-softmax} or J_{neg-sample}, state it in this part "
                        "(J_{neg-sample}(v_c, o, U) = ...), or give a notation file")
+            raise Ambiguous(err.message, err.start, err.end, err.suggestion)
         if name not in self.notation.shapes:
             if name in LOSS_LETTERS or name in self.notation.definitions:
                 raise fail(s.item, f"`{self.raw(s.item).strip()}` names no loss of the notation or the write-up",
@@ -818,6 +825,12 @@ class Translator:
     on_greek = on_letter
 
     def on_decorated(self, tree: Tree) -> Value | Index:
+        command, inner = str(tree.children[0]).lstrip("\\"), _decorated_number(tree)
+        if inner is not None:  # \mathbf{0}, \bm 0: the zero (its shape from the chain, chains.zero_as)
+            if command in BOLD and Fraction(str(inner.children[0])) == 0:
+                return self.on_number(inner)
+            raise fail(tree, f"`{self.raw(tree).strip()}`: a decorated number (only a bold 0, the zero, is read)",
+                       "declare a vector of numbers (a vector of ones) in a notation file")
         symbol = self._core(tree)
         assert symbol is not None
         return self.resolve(symbol, None)[0]
@@ -1112,6 +1125,14 @@ def _is_dots(tree) -> bool:
     while isinstance(tree, Tree) and tree.data in ("product", "factor") and len(tree.children) == 1:
         tree = tree.children[0]
     return isinstance(tree, Tree) and tree.data == "dots"
+
+
+def _decorated_number(item: Tree) -> Tree | None:
+    """The number a decoration is of (``\\mathbf{0}``, ``\\bm 0``), if it is of one."""
+    inner = item.children[1]
+    if isinstance(inner, Tree) and inner.data == "dinner" and len(inner.children) == 1:
+        inner = inner.children[0]
+    return inner if isinstance(inner, Tree) and inner.data == "number" else None
 
 
 def _is_empty(script) -> bool:
