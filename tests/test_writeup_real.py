@@ -98,3 +98,8 @@ def test_every_chain_is_read_with_its_verdict_or_reported_where_it_is(reports):
     counts = Counter(r[3] for r in rows)
     assert counts["read"] >= READ_AT_LEAST, counts
     print(f"\n{counts['read']} of {len(rows)} chains read with the hand verdict, {counts['unread']} reported not read")
+    for name in FILES:  # per file (pytest -s): chains of expected.toml, read with the hand verdict; claims checked
+        mine = [r for r in rows if r[0] == name]
+        verdicts = Counter(r.verdict for r in reports[name].results)
+        print(f"{name:36} {sum(r[3] == 'read' for r in mine):3} of {len(mine):3} read;  "
+              f"{len(reports[name].results):3} claims checked {dict(verdicts)}")

@@ -62,6 +62,7 @@ def test_every_chain_both_have_gets_the_same_step_verdicts(read_and_hand):
     steps = sum(len(c.pairs) for c in compared)
     hand_steps = sum(len(r.steps) for _, results in hand for r in results)
     assert steps >= 83 and steps / hand_steps > 0.94, (steps, hand_steps)
+    print(f"\n{steps} of the transcription's {hand_steps} steps paired, all with its verdict")
     # every slip of the hand transcription that the write-up states readably is found again
     slips = {(c.theirs, i) for c in compared for i, _, a, _ in c.pairs if a[0] == "refuted"}
     assert slips == {("b", 4), ("b", 5), ("c.case1", 7), ("d", 1), ("d.known_0", 1), ("d.onehot", 1), ("h", 4),
