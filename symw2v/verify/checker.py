@@ -17,10 +17,12 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import sympy as sp
 
@@ -39,6 +41,8 @@ from .piecewise import piecewise_is_zero
 from .verdict import CHECKED, MALFORMED, PROVED, REFUTED, UNDECIDED, ClaimResult, StepResult, worst
 
 DEFAULT_BUDGET = 30.0
+T = TypeVar("T")
+R = TypeVar("R")
 # The component indices of a claim's sides, one per axis; the same for every claim, so that
 # gradients computed for one claim are reused by the next (symw2v.symbolic.gradient caches them).
 COMPONENTS = tuple(sp.Dummy("ijkl"[n], integer=True, nonnegative=True) for n in range(4))
@@ -100,18 +104,21 @@ def _checked(paths: list[str | Path], claim_budget: float, jobs: int) -> list[tu
             entries.append(ClaimResult(str(target), "(folder)", "", MALFORMED, error=error))
         entries.extend(files)
     files = [e for e in entries if isinstance(e, Path)]
-    checked = dict(zip(files, _map(check_file, files, claim_budget, jobs), strict=True))
+    checked = dict(zip(files, parallel_map(check_file, files, claim_budget, jobs), strict=True))
     return [(e, checked[e]) if isinstance(e, Path) else (None, [e]) for e in entries]
 
 
-def _map(function, files: list[Path], claim_budget: float, jobs: int) -> list[list[ClaimResult]]:
-    if jobs > 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
+def parallel_map(function: Callable[[T, float], R], items: list[T], claim_budget: float, jobs: int) -> list[R]:
+    """``function(item, claim_budget)`` for every item, in order: ``jobs`` at a time in forked
+    processes (a claim's budget is its process's alarm), in this process when ``jobs`` is 1 or
+    a worker dies (out of memory)."""
+    if jobs > 1 and len(items) > 1 and "fork" in multiprocessing.get_all_start_methods():
         try:
-            with ProcessPoolExecutor(min(jobs, len(files)), mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(function, files, itertools.repeat(claim_budget)))
-        except BrokenProcessPool:  # a worker died (out of memory): check in this process instead
+            with ProcessPoolExecutor(min(jobs, len(items)), mp_context=multiprocessing.get_context("fork")) as pool:
+                return list(pool.map(function, items, itertools.repeat(claim_budget)))
+        except BrokenProcessPool:
             pass
-    return [function(f, claim_budget) for f in files]
+    return [function(item, claim_budget) for item in items]
 
 
 def _loaded(path: Path) -> Derivation | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..derivation.document import Derivation
 from ..symbolic.lower import Scope
-from ..verify.checker import DEFAULT_BUDGET, _map, check_claim
+from ..verify.checker import DEFAULT_BUDGET, check_claim, parallel_map
 from ..verify.verdict import MALFORMED, ClaimResult, StepResult
 from . import read_writeup
 from .chains import Unread
@@ -133,7 +133,7 @@ def _note(transcript: Transcript) -> str:
 
 def _check(derivation: Derivation, budget: float, jobs: int) -> list[ClaimResult]:
     """Every claim, ``jobs`` at a time in forked processes (as the checker does with files)."""
-    return _map(_check_one, [(derivation, n) for n in range(len(derivation.claims))], budget, jobs)
+    return parallel_map(_check_one, [(derivation, n) for n in range(len(derivation.claims))], budget, jobs)
 
 
 def _check_one(item: tuple[Derivation, int], budget: float) -> ClaimResult:
