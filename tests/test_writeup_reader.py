@@ -344,3 +344,25 @@ def test_cases_with_their_own_conditions_are_a_claim_each_and_a_wrong_case_is_re
         ((), "x * [x > 0] + 0 * (1 - [x > 0])"),  # with \text{otherwise}: one claim, the cases weighed
     ]
     assert [r.verdict for r in check_derivation(transcript.derivation)] == ["proved", "refuted", "proved"]
+
+
+@pytest.mark.parametrize(
+    ("latex", "meant"),
+    [
+        (r"\sigma(x) \cdot (1 - \sigma(x)) \mathbf{v}_c", "sigma(x) * (1 - sigma(x)) * v_c"),  # numbers: no doubt
+        (r"2 \cdot \sigma(x) \mathbf{v}_c", "2 * sigma(x) * v_c"),
+        (r"\mathbf{v}_c \mathbf{u}_o \cdot \mathbf{v}_c", "v_c * (U[:, o].T @ v_c)"),  # the one well-shaped reading
+        (r"\mathbf{u}_o \cdot \mathbf{v}_c \mathbf{U} \hat y", "U[:, o].T @ v_c * U @ yhat"),
+    ],
+)
+def test_a_cdot_among_factors_side_by_side_is_read_the_one_way_that_is_well_shaped(latex, meant):
+    assert read(latex, COLUMNS) == meant
+
+
+def test_a_cdot_among_factors_side_by_side_that_can_dot_different_vectors_is_refused():
+    err = refusal(r"\mathbf{u}_o \cdot \mathbf{v}_c \mathbf{u}_o \cdot \mathbf{v}_c", COLUMNS)
+    assert "which of them does it join" in err.message and "bracket" in err.suggestion
+    # bracketed, it is read
+    assert read(r"(\mathbf{u}_o \cdot \mathbf{v}_c) (\mathbf{u}_o \cdot \mathbf{v}_c)", COLUMNS) == (
+        "U[:, o].T @ v_c * (U[:, o].T @ v_c)"
+    )

@@ -152,6 +152,7 @@ class Translator:
         self.pending: Callable[[Defined], None] | None = None
         self.offset = 0  # where in the file the row being read is
         self.ill: list[str] = []  # the ill-shaped operations of the formula being read, as written
+        self.dots = 0  # dot products read (a \cdot of two vectors), to tell readings of a product apart
         # where the write-up first names another loss (J_{neg-sample}): after it, a bare J of the
         # notation could mean either, and is refused
         self.other_loss: tuple[int, str] | None = None
@@ -349,10 +350,60 @@ class Translator:
             grouped = self._associated(values, tree)
             if grouped is not None:
                 return grouped
+        ops = [op.type if op is not None else None for op, _, _ in factors[1:]]
+        if len(factors) > 2 and "CDOT" in ops and None in ops:
+            return self._dot_among_juxtaposed(factors, tree)
+        return self._left_fold(factors, tree)
+
+    def _left_fold(self, factors: list[tuple[Token | None, Value | Index, Tree]], tree: Tree) -> Value | Index:
         acc: Value | Index = factors[0][1]
         for op, factor, item in factors[1:]:
             acc = self.multiply(self._as_value(acc, tree), op, self._as_value(factor, item), item)
         return acc
+
+    def _dot_among_juxtaposed(self, factors: list[tuple[Token | None, Value | Index, Tree]], tree: Tree) -> Value:
+        r"""``U^T u \\cdot v \\hat y``: a ``\\cdot`` among factors side by side joins either its two
+        neighbours or the groups around it. When one ``\\cdot`` is a dot product of two vectors
+        in some reading, the readings that are well shaped must agree, else the product is refused
+        (which vectors are dotted changes the value); a ``\\cdot`` of numbers does not."""
+        values = [(op, self._as_value(f, item), item) for op, f, item in factors]
+        tight: list[tuple[Token | None, Value, Tree]] = []  # each \cdot joins its neighbours first
+        for op, value, item in values:
+            if op is not None and op.type == "CDOT" and tight:
+                before_op, before, before_item = tight.pop()
+                value = self.multiply(before, op, value, item)
+                tight.append((before_op, value, before_item))
+            else:
+                tight.append((op, value, item))
+        groups: list[list[tuple[Token | None, Value, Tree]]] = [[]]  # each \cdot joins the groups around it
+        for entry in values:
+            if entry[0] is not None and entry[0].type == "CDOT":
+                groups.append([])
+            groups[-1].append(entry)
+        candidates = {
+            "left": lambda: self._left_fold(values, tree),
+            "tight": lambda: self._left_fold(tight, tree) if len(tight) > 1 else tight[0][1],
+            "loose": lambda: self._left_fold(
+                [(g[0][0], self._left_fold([(None, v, i) for _, v, i in g], tree), g[0][2]) for g in groups], tree
+            ),
+        }
+        readings: dict[str, tuple[Value, bool]] = {}
+        dots = False
+        for name, read in candidates.items():
+            ill, dotted = len(self.ill), self.dots
+            value = self._as_value(read(), tree)
+            dots |= self.dots > dotted
+            readings[name] = (value, len(self.ill) == ill)
+            del self.ill[ill:]
+        well = {to_text(v.node): v for v, ok in readings.values() if ok}
+        left, ok = readings["left"]
+        if not well:
+            self._left_fold(values, tree)  # as written, recording what is ill-shaped in it
+            return left
+        if len(well) == 1 or not dots:
+            return left if ok else next(iter(well.values()))
+        raise fail(tree, "a \\cdot among factors written side by side: which of them does it join?",
+                   "bracket the dot product, as in U^T (u \\cdot v) \\hat y")
 
     def _associated(self, values: list[Value], tree: Tree) -> Value | None:
         r"""Side by side, products associate (``U^T u_o^T v_c \hat y`` is ``U^T (u_o^T v_c) \hat y``):
@@ -389,6 +440,7 @@ class Translator:
         if a.shape.scalar or b.shape.scalar:
             return self._times(a, b)
         if kind == "CDOT" and a.shape == b.shape and a.shape.vector:
+            self.dots += 1
             return Value(self._dot(a, b), SCALAR)
         if a.shape.cols == b.shape.rows:
             return self._matmul(a, b)
