@@ -405,7 +405,10 @@ class Reader:
             return None
         if rest and not (isinstance(rest[0], Tree) and rest[0].data == "factor" and _paren(rest[0])):
             return None
-        symbol = self.tr.symbol_of(factor)
+        try:
+            symbol = self.tr.symbol_of(factor)
+        except Unreadable:  # y_w^J_{neg}: no name; read, and reported, as a claim
+            return None
         if symbol is None or symbol.sups or symbol.primes:
             return None
         try:
