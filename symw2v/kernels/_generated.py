@@ -4,7 +4,7 @@ Regenerate with ``python -m symw2v.kernels.generate``. Each function names the c
 (file:id) and verdicts it was printed from; every statement's comment is the formula it computes.
 """
 # ruff: noqa: E501
-# key: da3e4e77795b61232990aa3aa2b8d784b0c7439c99a5327e5fa045b5542da370
+# key: 453ce6aa0218ffffaf29c082d6aea27d8bb3f4c28ce57dd99bda1eb4a04e0a29
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

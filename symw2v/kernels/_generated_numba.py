@@ -5,7 +5,7 @@ same proved rewrites) as the NumPy module, under the same key. Regenerate with
 ``python -m symw2v.kernels.generate``. Compiled on first call and cached (cache=True).
 """
 # ruff: noqa: E501, UP034
-# key: da3e4e77795b61232990aa3aa2b8d784b0c7439c99a5327e5fa045b5542da370
+# key: 453ce6aa0218ffffaf29c082d6aea27d8bb3f4c28ce57dd99bda1eb4a04e0a29
 # derivations: a_cross_entropy.toml
 #   b_grad_center.toml
 #   d_grad_outside_matrix.toml

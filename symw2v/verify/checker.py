@@ -391,7 +391,8 @@ def compare(a: Tensor, b: Tensor, ctx: Context) -> Comparison:
     left, right = (ctx.assumptions.rewrite(t.at(ctx.components)) for t in (a, b))
     diff = left - right
     try:
-        residual = ctx.normaliser.normal(diff)
+        with ctx.normaliser.exchanging():
+            residual = ctx.normaliser.normal(diff)
         proved = residual == 0
     except BudgetExceeded:
         raise

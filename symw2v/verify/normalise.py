@@ -8,6 +8,8 @@ canonical form with rewrites that are each valid for every size:
 * a Kronecker delta is simplified only by an assumption (``distinct``, ``not in``, ``!=``);
 * ``sum_k f(k) * delta(k, t)`` becomes ``f(t)`` only when t provably lies in k's range;
 * factors free of k leave ``sum_k``; sums over the same range at one level are merged;
+* of a double sum ``sum_k a(k) sum_m b(k, m)`` and its exchange ``sum_m b'(m) sum_k ...`` (ranges
+  independent), the one that prints first is kept, so either order written is proved equal;
 * every sum body is a cancelled rational function (see :mod:`.rational`);
 * bound indices are renamed from a hash of the body, so alpha-equivalent sums are equal.
 
@@ -39,6 +41,17 @@ class Normaliser:
         self.ranges: dict[sp.Expr, Range] = {k: (sp.S.Zero, n - 1) for k, n in ranges.items()}
         self.lists = lists
         self.assumptions = assumptions
+        self.exchange = False  # bring double sums to one order (for a proof; a form shown keeps its own)
+
+    @contextmanager
+    def exchanging(self):
+        """Normal forms that put two nested sums in one order, whichever was written: for
+        proving ``left - right == 0``, not for showing a form (the order chosen reads worse)."""
+        self.exchange = True
+        try:
+            yield
+        finally:
+            self.exchange = False
 
     def is_zero(self, e: sp.Expr) -> bool:
         return self.normal(e) == 0
@@ -157,7 +170,11 @@ class Normaliser:
         swapped = self._swap_for_delta(sp.Mul(*inside), k, lo, hi)
         if swapped is not None:
             return sp.Mul(*outside) * self.canon(swapped)
-        return sp.Mul(*outside) * canonical_sum(sp.Mul(*inside), k, lo, hi)
+        nested = canonical_sum(sp.Mul(*inside), k, lo, hi)
+        exchanged = _exchanged(inside, k, lo, hi) if self.exchange else None
+        if exchanged is not None:
+            nested = min(nested, exchanged, key=str)  # one order for both, whichever the sides wrote
+        return sp.Mul(*outside) * nested
 
     def _merge_sums(self, num: sp.Expr, form: RationalForm) -> sp.Expr:
         """Merge ``c1*sum_k f + c2*sum_k g`` (same range, c free of k) into one sum."""
@@ -182,6 +199,25 @@ class Normaliser:
             merged = sp.Add(*[form.back(c) * s.function.xreplace({s.limits[0][0]: k}) for c, s in members])
             out += form.to_rational(self.canon_sum(sp.Sum(merged, (k, lo, hi))))
         return out
+
+
+def _exchanged(inside: list[sp.Expr], k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+    """``sum_k a(k) sum_m b(k, m)`` as ``sum_m b'(m) sum_k a(k) b''(k, m)``: the same double sum
+    with the other index outermost (finite sums whose ranges do not depend on each other
+    commute), its factors free of the new inner index outside it. None unless ``inside`` holds
+    exactly one such inner sum, a product of factors."""
+    inner = [f for f in inside if isinstance(f, sp.Sum) and len(f.limits) == 1]
+    if len(inner) != 1 or isinstance(inner[0].function, sp.Add):
+        return None
+    (m, lo2, hi2), = inner[0].limits
+    if k in lo2.free_symbols | hi2.free_symbols or m in lo.free_symbols | hi.free_symbols:
+        return None
+    factors = [f for f in inside if f is not inner[0]] + list(sp.Mul.make_args(inner[0].function))
+    if any(isinstance(f, sp.Add | sp.Sum) for f in factors):
+        return None
+    with_k = sp.Mul(*[f for f in factors if k in f.free_symbols])
+    without_k = sp.Mul(*[f for f in factors if k not in f.free_symbols])
+    return canonical_sum(without_k * canonical_sum(with_k, k, lo, hi), m, lo2, hi2)
 
 
 def _substitute_under_delta(term: sp.Expr, k: sp.Symbol) -> sp.Expr:
