@@ -46,3 +46,22 @@ def test_a_changed_side_is_never_proved(case, change):
     convention, left, right = case
     got = verdict(convention, left, change.format(right))
     assert got == ("proved" if change == "{}" else "refuted"), (change, got)
+
+
+# one side of a pair above with a transpose, an index or a size substituted: refuted, never proved
+SUBSTITUTED = [
+    ("rows", "(W @ W) @ v_c", "W.T @ (W @ v_c)"),  # a transpose
+    ("rows", "(W @ W) @ v_c", "W @ (W.T @ v_c)"),
+    ("columns", "(U @ U.T) @ v_c", "U @ (U.T @ (U @ U.T) @ v_c)"),  # a factor too many
+    ("rows", "sum(k in K, U[ws[k]] @ v_c) * ((U.T @ U) @ v_c)",
+     "sum(k in K, U[ws[0]] @ v_c) * (U.T @ (U @ v_c))"),  # an index
+    ("rows", "sum(k in K, U[ws[k]] @ v_c) * ((U.T @ U) @ v_c)",
+     "sum(k in V, U[k] @ v_c) * (U.T @ (U @ v_c))"),  # a size (and the list it indexes)
+    ("rows", "(v_c @ U.T) @ U", "v_c @ (U.T @ U.T.T)"),  # a transpose that changes nothing: proved
+]
+
+
+@given(case=st.sampled_from(SUBSTITUTED))
+def test_a_substituted_transpose_index_or_size_is_refuted(case):
+    convention, left, right = case
+    assert verdict(convention, left, right) == ("proved" if right.endswith("U.T.T)") else "refuted")

@@ -7,6 +7,8 @@ import logging
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lark import Lark
 
 from symw2v.language.printer import to_text
@@ -366,3 +368,12 @@ def test_a_cdot_among_factors_side_by_side_that_can_dot_different_vectors_is_ref
     assert read(r"(\mathbf{u}_o \cdot \mathbf{v}_c) (\mathbf{u}_o \cdot \mathbf{v}_c)", COLUMNS) == (
         "U[:, o].T @ v_c * (U[:, o].T @ v_c)"
     )
+
+
+@settings(max_examples=20)  # each example checks two claims
+@given(negative=st.sampled_from(["0", "1", "-1", "x"]), positive=st.sampled_from(["0", "1", "-1", "x"]))
+def test_each_case_of_a_derivative_is_proved_only_when_it_is_right(negative, positive):
+    text = (f"$$f(x) = \\max(0, x)$$\n\n$$f'(x) = \\begin{{cases}} {negative} & x < 0 \\\\ {positive} & x > 0 "
+            "\\end{cases}$$\n")
+    got = [r.verdict for r in check_derivation(read_writeup_text(text).derivation)]
+    assert got == ["proved" if negative == "0" else "refuted", "proved" if positive == "1" else "refuted"]

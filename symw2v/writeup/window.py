@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from ..diagnose.edits import substitute
-from ..language.syntax import Call, Compare, Name, Node, Span, Subscript, children
+from ..language.syntax import Call, Compare, Name, Node, Span, Subscript, walk
 
 NOWHERE = Span(0, 0)
 
@@ -74,7 +74,4 @@ def arguments(normal_args: str) -> tuple[list[str], str | None, bool]:
 
 
 def names_in(node: Node) -> set[str]:
-    out = {node.id} if isinstance(node, Name) else set()
-    for child in children(node):
-        out |= names_in(child)
-    return out
+    return {n.id for n in walk(node) if isinstance(n, Name)}
